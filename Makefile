@@ -1,0 +1,62 @@
+# The two README commands are `make demo` and `make test`; everything else is a step of them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+BIN       := $(VENV)/bin
+MOTO_PORT ?= 5000
+export MOTO_PORT
+# Everything runs with the venv first on PATH, the repo's ansible.cfg, and no cowsay.
+export PATH := $(abspath $(BIN)):$(PATH)
+export ANSIBLE_CONFIG := $(abspath ansible.cfg)
+export ANSIBLE_NOCOWS := 1
+
+.PHONY: help venv demo test lint sanity pytest emulator-start emulator-stop emulator-reset build clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	@py=$$(scripts/find_python.sh); echo "venv: $$py"; \
+	  [ -x $(PY) ] || "$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	@touch $@
+
+venv: $(VENV)/.installed  ## create .venv with the pinned dependencies
+
+emulator-start: venv  ## start the embedded AWS emulator (moto) on 127.0.0.1:$(MOTO_PORT)
+	$(PY) scripts/emulator.py start
+
+emulator-stop:  ## stop the emulator started by emulator-start
+	@if [ -x $(PY) ]; then $(PY) scripts/emulator.py stop; fi
+
+emulator-reset: emulator-start  ## empty the emulator
+	$(PY) scripts/emulator.py reset
+
+demo: venv  ## build the whole platform on an empty emulator and show what exists
+	$(PY) scripts/emulator.py start
+	$(PY) scripts/emulator.py reset
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) ansible-playbook playbooks/site.yml -i inventories/local
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) ansible-playbook playbooks/show.yml -i inventories/local
+	@echo "The emulator keeps running on http://127.0.0.1:$(MOTO_PORT); 'make emulator-stop' ends it."
+
+lint: venv  ## yamllint and ansible-lint (production profile)
+	yamllint --strict .
+	ansible-lint --profile production
+
+sanity: venv  ## ansible-test sanity on our plugins, in a copy laid out as ansible_collections/medtech/aws_platform
+	scripts/ansible_test.sh sanity
+
+pytest: venv  ## unit, integration and molecule tests (each starts its own emulator)
+	$(PY) -m pytest
+
+test: lint sanity pytest  ## every test: lint, sanity, pytest (unit, integration, molecule)
+
+build: venv  ## build the collection tarball into build/
+	ansible-galaxy collection build --force --output-path build .
+
+clean: emulator-stop  ## remove the venv, emulator state and build output
+	rm -rf $(VENV) .emulator build reports

@@ -1,0 +1,133 @@
+"""Shared fixtures: the embedded emulator and a way to run ansible-playbook against it.
+
+The emulator is a moto server on a free loopback port, started once per test session by
+``scripts/emulator.py`` (its own state directory under pytest's tmp dir, so it never touches
+the one ``make demo`` runs on port 5000) and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+_spec = importlib.util.spec_from_file_location("emulator", REPO_ROOT / "scripts" / "emulator.py")
+emulator = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(emulator)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Emulator:
+    """A running moto server: its port and endpoint URL, and a way to empty it."""
+
+    port: int
+    url: str
+
+    def reset(self) -> None:
+        """Delete every resource in the emulator."""
+        emulator.reset(self.port)
+
+    def client(self, service: str, region: str = "eu-central-1"):
+        """A boto3 client for ``service`` that talks to the emulator."""
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory) -> Emulator:
+    """A moto server for the whole session, on a free port of 127.0.0.1."""
+    port = _free_port()
+    state_dir = tmp_path_factory.mktemp("emulator")
+    emulator.start(port, state_dir)
+    try:
+        yield Emulator(port=port, url=emulator.endpoint_url(port))
+    finally:
+        emulator.stop(port, state_dir)
+
+
+@pytest.fixture()
+def aws(moto_server) -> Emulator:
+    """The session's emulator, emptied before the test."""
+    moto_server.reset()
+    return moto_server
+
+
+@dataclass
+class PlaybookResult:
+    """What one ansible-playbook run printed and returned."""
+
+    rc: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def recap(self) -> dict:
+        """The PLAY RECAP counters for localhost, e.g. {'ok': 12, 'changed': 0, 'failed': 0, ...}."""
+        for line in self.stdout.splitlines():
+            if line.startswith("localhost") and "ok=" in line:
+                return {k: int(v) for k, v in (p.split("=") for p in line.split(":", 1)[1].split())}
+        raise AssertionError(f"no PLAY RECAP in output:\n{self.output[-3000:]}")
+
+
+def ansible_env(endpoint_url: str | None, extra: dict | None = None) -> dict:
+    """The environment for ansible-playbook: repo ansible.cfg, venv first on PATH, emulator endpoint."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_"))}
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_NOCOWS="1",
+        ANSIBLE_HOME=str(REPO_ROOT / ".emulator" / "ansible-home"),
+    )
+    if endpoint_url:
+        env["AWS_ENDPOINT_URL"] = endpoint_url
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture()
+def run_playbook(moto_server):
+    """Run ``ansible-playbook PLAYBOOK -i inventories/local`` against the session emulator.
+
+    Call as ``run_playbook("playbooks/site.yml", "--check", extra_vars={...}, env={...})``;
+    returns a PlaybookResult (never raises on a failed play: tests assert on rc).
+    """
+
+    def _run(playbook: str, *args: str, extra_vars: dict | None = None, env: dict | None = None,
+             inventory: str = "inventories/local", timeout: int = 1200) -> PlaybookResult:
+        cmd = [str(VENV_BIN / "ansible-playbook"), playbook, "-i", inventory, *args]
+        if extra_vars:
+            cmd += ["-e", json.dumps(extra_vars)]
+        proc = subprocess.run(
+            cmd, cwd=REPO_ROOT, env=ansible_env(moto_server.url, env), capture_output=True,
+            text=True, timeout=timeout, check=False,
+        )
+        return PlaybookResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return _run

@@ -1,0 +1,82 @@
+"""The emulator script: start, health, reset, stop by pid file only; and its AWS-fidelity fixes."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO_ROOT, _free_port, emulator
+
+
+def test_start_reuse_reset_and_stop(tmp_path):
+    port = _free_port()
+    pid = emulator.start(port, tmp_path)
+    try:
+        assert emulator.is_healthy(port)
+        assert (tmp_path / f"moto-{port}.pid").read_text().strip() == str(pid)
+        assert emulator.start(port, tmp_path) == pid  # a running server is reused
+        import boto3
+
+        ec2 = boto3.client("ec2", region_name="eu-central-1", endpoint_url=emulator.endpoint_url(port),
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        ec2.create_vpc(CidrBlock="10.9.0.0/16")
+        assert any(v["CidrBlock"] == "10.9.0.0/16" for v in ec2.describe_vpcs()["Vpcs"])
+        emulator.reset(port)
+        assert not any(v["CidrBlock"] == "10.9.0.0/16" for v in ec2.describe_vpcs()["Vpcs"])
+    finally:
+        assert emulator.stop(port, tmp_path) is True
+    assert not emulator.is_healthy(port)
+    assert not (tmp_path / f"moto-{port}.pid").exists()
+
+
+def test_stop_never_kills_a_process_that_is_not_our_server(tmp_path):
+    port = _free_port()
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / f"moto-{port}.pid").write_text(f"{bystander.pid}\n")
+        assert emulator.stop(port, tmp_path) is False
+        time.sleep(0.2)
+        assert bystander.poll() is None  # still alive
+        assert not (tmp_path / f"moto-{port}.pid").exists()  # stale pid file removed
+    finally:
+        bystander.kill()
+
+
+def test_cli_status_reports_down_with_exit_1(tmp_path):
+    port = _free_port()
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "emulator.py"), "status", "--port", str(port),
+                           "--state-dir", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert f"down on http://127.0.0.1:{port}" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "create, resource_type",
+    [
+        ("nat", "natgateway"),
+        ("eip", "elastic-ip"),
+    ],
+)
+def test_describe_tags_names_resource_types_as_aws_does(aws, create, resource_type):
+    """AWS's DescribeTags resource-type filter uses natgateway / elastic-ip; moto 5.2.5 does not."""
+    ec2 = aws.client("ec2")
+    if create == "nat":
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        resource_id = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=alloc)["NatGateway"]["NatGatewayId"]
+    else:
+        resource_id = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.create_tags(Resources=[resource_id], Tags=[{"Key": "Name", "Value": "x"}])
+    tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [resource_id]},
+                                      {"Name": "resource-type", "Values": [resource_type]}])["Tags"]
+    assert [(t["Key"], t["ResourceType"]) for t in tags] == [("Name", resource_type)]
+
+
+def test_emulator_defaults_to_port_5000_and_repo_state_dir():
+    env = {k: v for k, v in os.environ.items() if k not in ("MOTO_PORT", "EMULATOR_STATE_DIR")}
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "emulator.py"), "url"], capture_output=True,
+                          text=True, env=env, check=True)
+    assert proc.stdout.strip() == "http://127.0.0.1:5000"
