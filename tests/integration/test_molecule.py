@@ -1,0 +1,34 @@
+"""Every molecule scenario (molecule/<name>/molecule.yml) runs `molecule test` against the emulator.
+
+A scenario's sequence is converge, idempotence (a second converge must report zero changes),
+verify (reads the result back from the API), cleanup (deletes it); molecule fails the run on
+any step, and so does this test.
+"""
+
+import subprocess
+
+import pytest
+
+from conftest import REPO_ROOT, VENV_BIN, ansible_env
+
+SCENARIOS = sorted(p.parent.name for p in (REPO_ROOT / "molecule").glob("*/molecule.yml"))
+
+pytestmark = [pytest.mark.emulator, pytest.mark.molecule]
+
+
+def test_there_is_a_scenario_per_role():
+    roles = sorted(p.name for p in (REPO_ROOT / "roles").iterdir() if p.is_dir() and p.name != "preflight")
+    assert roles and set(roles) <= set(SCENARIOS)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_molecule_scenario(aws, scenario):
+    env = ansible_env(aws.url)
+    env.pop("ANSIBLE_CONFIG")  # molecule writes its own ansible.cfg for the scenario
+    proc = subprocess.run(
+        [str(VENV_BIN / "molecule"), "test", "-s", scenario],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-8000:]
+    assert "idempotence" in output.lower()
