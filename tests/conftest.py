@@ -131,3 +131,38 @@ def run_playbook(moto_server):
         return PlaybookResult(proc.returncode, proc.stdout, proc.stderr)
 
     return _run
+
+
+@pytest.fixture()
+def ansible_module(aws, tmp_path):
+    """Run one module through ``ansible localhost -m MODULE -a '<json>' --diff`` against the emulator.
+
+    Call as ``ansible_module("medtech.aws_platform.ec2_vpc_flow_log", {...}, check=False)``;
+    returns the host's result dict (read through the ansible.posix.json callback).
+    """
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={VENV_BIN / 'python'}\n")
+    env = ansible_env(
+        aws.url,
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "eu-central-1",
+            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        },
+    )
+
+    def _run(module: str, args: dict, check: bool = False) -> dict:
+        cmd = [str(VENV_BIN / "ansible"), "localhost", "-i", str(inventory), "-m", module, "-a", json.dumps(args), "--diff"]
+        if check:
+            cmd.append("--check")
+        proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+        try:
+            return json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+        except (ValueError, KeyError, IndexError) as exc:
+            raise AssertionError(
+                f"no module result (rc={proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            ) from exc
+
+    return _run
