@@ -328,4 +328,3 @@ def subnet_ids_of_tier(tier, subnets, subnet_ids):
     :returns: list of subnet IDs.
     """
     return [subnet_ids[s["name"]] for s in subnets or [] if s.get("tier") == tier and subnet_ids.get(s["name"])]
-
