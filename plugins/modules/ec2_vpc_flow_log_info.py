@@ -23,7 +23,7 @@ options:
     default: []
   filters:
     description:
-      - DescribeFlowLogs filters as a dict, e.g. C({"resource-id": "vpc-0a1b2c3d", "traffic-type": "ALL"}).
+      - 'DescribeFlowLogs filters as a dict, e.g. C({"resource-id": "vpc-0a1b2c3d", "traffic-type": "ALL"}).'
       - See U(https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeFlowLogs.html) for the names
         (C(deliver-log-status), C(log-destination-type), C(flow-log-id), C(log-group-name), C(resource-id),
         C(traffic-type), C(tag:<key>), C(tag-key)).
@@ -35,6 +35,7 @@ attributes:
     description: The module only reads.
   diff_mode:
     support: none
+    description: The module changes nothing, so there is no diff.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

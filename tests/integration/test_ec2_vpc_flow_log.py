@@ -31,6 +31,7 @@ TRUST = {
     ],
 }
 
+
 @pytest.fixture()
 def run_module(ansible_module):
     """Run ec2_vpc_flow_log once through ``ansible``; return the host's result dict."""
@@ -40,9 +41,11 @@ def run_module(ansible_module):
 
     return _run
 
+
 @pytest.fixture()
 def ec2(aws):
     return aws.client("ec2", REGION)
+
 
 @pytest.fixture()
 def cwl_args(aws, ec2):
@@ -54,11 +57,14 @@ def cwl_args(aws, ec2):
     )["Role"]["Arn"]
     return {"resource_id": vpc_id, "log_group_name": GROUP, "deliver_logs_permission_arn": role}
 
+
 def flow_logs(ec2, vpc_id):
     return ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
 
+
 def tags_of(flow_log):
     return {tag["Key"]: tag["Value"] for tag in flow_log.get("Tags", [])}
+
 
 def test_create_check_mode_then_create_then_no_change(run_module, ec2, cwl_args):
     vpc_id = cwl_args["resource_id"]
@@ -94,6 +100,7 @@ def test_create_check_mode_then_create_then_no_change(run_module, ec2, cwl_args)
     result = run_module(args, check=True)
     assert result["changed"] is False
 
+
 def test_tag_change(run_module, ec2, cwl_args):
     vpc_id = cwl_args["resource_id"]
     assert run_module(dict(cwl_args, tags={"environment": "test", "old": "x"}))["changed"] is True
@@ -116,6 +123,7 @@ def test_tag_change(run_module, ec2, cwl_args):
     assert run_module(cwl_args)["changed"] is False
     assert tags_of(flow_logs(ec2, vpc_id)[0]) == new_tags
 
+
 def test_delete_check_mode_then_delete_then_delete_again(run_module, ec2, cwl_args):
     vpc_id = cwl_args["resource_id"]
     assert run_module(cwl_args)["changed"] is True
@@ -134,6 +142,7 @@ def test_delete_check_mode_then_delete_then_delete_again(run_module, ec2, cwl_ar
     result = run_module(absent)
     assert not result.get("failed"), result
     assert result["changed"] is False
+
 
 def test_immutable_change_refused_then_replaced_on_request(run_module, ec2, cwl_args):
     vpc_id = cwl_args["resource_id"]
@@ -161,6 +170,7 @@ def test_immutable_change_refused_then_replaced_on_request(run_module, ec2, cwl_
 
     assert run_module(dict(cwl_args, max_aggregation_interval=60, replace_on_change=True))["changed"] is False
 
+
 def test_s3_destination(run_module, aws, ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     aws.client("s3", REGION).create_bucket(
@@ -180,6 +190,7 @@ def test_s3_destination(run_module, aws, ec2):
     assert created["TrafficType"] == "REJECT"
     assert run_module(args)["changed"] is False
 
+
 def test_missing_bucket_fails_with_the_aws_reason(run_module, ec2):
     # CreateFlowLogs answers HTTP 200 and reports the failure under Unsuccessful
     vpc_id = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
@@ -190,6 +201,7 @@ def test_missing_bucket_fails_with_the_aws_reason(run_module, ec2):
     assert result["msg"].startswith(f"Failed to create the flow log for {vpc_id}")
     assert "does not exist" in result["msg"]
     assert flow_logs(ec2, vpc_id) == []
+
 
 def test_invalid_options_fail_before_any_change(run_module, ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]

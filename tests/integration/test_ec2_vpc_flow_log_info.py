@@ -37,7 +37,7 @@ def test_filters_by_resource_and_returns_snake_case_with_tag_dict(ansible_module
 
 
 def test_by_id_all_and_unknown_id(ansible_module, two_flow_logs):
-    ids = [fl for _, fl in two_flow_logs]
+    ids = [flow_log_id for _vpc, flow_log_id in two_flow_logs]
     assert [f["flow_log_id"] for f in ansible_module(MODULE, {"flow_log_ids": [ids[0]]})["flow_logs"]] == [ids[0]]
     assert sorted(f["flow_log_id"] for f in ansible_module(MODULE, {"filters": {}})["flow_logs"]) == sorted(ids)
     assert ansible_module(MODULE, {"filters": {"resource-id": "vpc-00000000000000000"}})["flow_logs"] == []
