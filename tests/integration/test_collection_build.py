@@ -10,9 +10,12 @@ pytestmark = pytest.mark.emulator
 
 
 def test_built_collection_installs_and_converges_in_check_mode(aws, tmp_path):
+    # no repo ansible.cfg: it would find the collection already "installed" through collections/
+    galaxy_env = ansible_env(None)
+    del galaxy_env["ANSIBLE_CONFIG"]
     build = subprocess.run(
         [str(VENV_BIN / "ansible-galaxy"), "collection", "build", "--force", "--output-path", str(tmp_path), str(REPO_ROOT)],
-        capture_output=True, text=True, check=False, env=ansible_env(None),
+        capture_output=True, text=True, check=False, env=galaxy_env,
     )
     assert build.returncode == 0, build.stdout + build.stderr
     tarball = tmp_path / "medtech-aws_platform-0.1.0.tar.gz"
@@ -24,10 +27,11 @@ def test_built_collection_installs_and_converges_in_check_mode(aws, tmp_path):
 
     installed = tmp_path / "installed"
     install = subprocess.run(
-        [str(VENV_BIN / "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(installed), str(tarball)],
-        capture_output=True, text=True, check=False, env=ansible_env(None),
+        [str(VENV_BIN / "ansible-galaxy"), "collection", "install", "--force", "--no-deps", "-p", str(installed), str(tarball)],
+        capture_output=True, text=True, check=False, env=galaxy_env,
     )
     assert install.returncode == 0, install.stdout + install.stderr
+    assert "was installed successfully" in install.stdout
     root = installed / "ansible_collections" / "medtech" / "aws_platform"
 
     # no repo ansible.cfg: the installed copy alone, beside amazon.aws from the venv

@@ -30,5 +30,6 @@ def test_molecule_scenario(aws, scenario):
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False,
     )
     output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output[-8000:]
+    failure = output.find("fatal:")
+    assert proc.returncode == 0, (output[failure - 2000:failure + 4000] if failure >= 0 else "") + output[-4000:]
     assert "idempotence" in output.lower()
