@@ -41,6 +41,22 @@ def test_converge_then_second_converge_and_check_change_nothing(aws, run_playboo
     assert check.rc == 0, check.output[-3000:]
     assert check.recap()["changed"] == 0, check.stdout[-5000:]
 
+    # what `make demo` prints after the converge: read back from the API, names not IDs
+    show = run_playbook("playbooks/show.yml")
+    assert show.rc == 0, show.output[-3000:]
+    for line in [
+        "medtech-prod-db-1b         10.0.200.0/24   eu-central-1b  isolated",
+        "medtech-prod-isolated-rt",
+        "no route out of the VPC",
+        "0.0.0.0/0 -> medtech-prod-nat-eu-central-1a",
+        "0.0.0.0/0 -> medtech-prod-nat-eu-central-1b",
+        "out tcp 8080 to medtech-prod-ecs-sg",
+        "in  tcp 5432 from medtech-prod-ecs-sg",
+        "default sg-",
+    ]:
+        assert line in show.stdout, show.stdout[-4000:]
+    assert "(no rules)" in show.stdout.split("default sg-", 1)[1].splitlines()[0]
+
     # drift: someone opens the database group to the world; the next converge takes it back
     ec2 = aws.client("ec2")
     rds_sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["medtech-prod-rds-sg"]}])[
