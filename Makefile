@@ -27,7 +27,7 @@ $(VENV)/.installed: requirements.txt constraints.txt
 
 venv: $(VENV)/.installed  ## create .venv with the pinned dependencies
 
-emulator-start: venv  ## start the embedded AWS emulator (moto) on 127.0.0.1:$(MOTO_PORT)
+emulator-start: venv  ## start the embedded AWS emulator (moto) on 127.0.0.1 (MOTO_PORT, default 5000)
 	$(PY) scripts/emulator.py start
 
 emulator-stop:  ## stop the emulator started by emulator-start
