@@ -1,0 +1,387 @@
+# -*- coding: utf-8 -*-
+
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Integration tests: the real secretsmanager_secret module, run by ``ansible``, against the emulator.
+
+Each call is ``ansible localhost -m medtech.aws_platform.secretsmanager_secret -a '<json>'`` with
+the repo's ansible.cfg, the emulator's endpoint and fake credentials in the environment, and the
+ansible.posix.json stdout callback so the module result can be read. What the module did is then
+read back from the emulator with boto3 (the tests read values with GetSecretValue; the module
+never does).
+
+Where moto does not answer as AWS does, the Stubber unit tests cover the path instead
+(tests/unit/plugins/modules/test_secretsmanager_secret_stubbed.py):
+
+* moto ignores the KMS key of a replica and reports every replica with
+  ``alias/aws/secretsmanager``, so replicas here are created without ``kms_key_id``; replica keys,
+  their comparison and the remove-and-replicate-again path are Stubber tests;
+* KMS key resolution (alias vs key ARN) and AWS's error answers are Stubber tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import REPO_ROOT, VENV_BIN, ansible_env
+
+pytestmark = pytest.mark.emulator
+
+MODULE = "medtech.aws_platform.secretsmanager_secret"
+REGION = "eu-central-1"
+DR_REGION = "eu-west-1"
+
+
+@pytest.fixture()
+def run_module(ansible_module):
+    """Run secretsmanager_secret once through ``ansible``; return the host's result dict."""
+
+    def _run(args: dict, check: bool = False) -> dict:
+        return ansible_module(MODULE, dict(args, region=REGION), check=check)
+
+    return _run
+
+
+@pytest.fixture()
+def sm(aws):
+    return aws.client("secretsmanager", REGION)
+
+
+@pytest.fixture()
+def platform_key(aws):
+    """A customer managed key with the alias alias/medtech-test in the secret's region."""
+    kms = aws.client("kms", REGION)
+    key_id = kms.create_key(Description="medtech test")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/medtech-test", TargetKeyId=key_id)
+    return "alias/medtech-test"
+
+
+def describe(sm, name, region_client=None):
+    return (region_client or sm).describe_secret(SecretId=name)
+
+
+def current_value(sm, name):
+    return sm.get_secret_value(SecretId=name)["SecretString"]
+
+
+def warnings_of(result):
+    return " | ".join(result.get("warnings") or [])
+
+
+# --- create, second run, check mode -------------------------------------------------------------
+def test_generated_json_value_created_once_then_kept(run_module, sm, platform_key):
+    name = "prod/rds/admin"
+    args = {
+        "name": name,
+        "description": "Master credentials",
+        "kms_key_id": platform_key,
+        "generate_initial_value": {
+            "length": 32,
+            "exclude_characters": "/@\"' ",
+            "json_key": "password",
+            "json_fields": {"username": "medtech_admin", "engine": "postgres", "port": 5432},
+        },
+        "tags": {"environment": "test", "managed-by": "ansible"},
+    }
+
+    result = run_module(args, check=True)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["value_state"] == "created"
+    assert result["diff"]["before"] == {}
+    assert sm.list_secrets()["SecretList"] == []  # check mode created nothing
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["value_state"] == "created"
+    secret = describe(sm, name)
+    assert secret["Description"] == "Master credentials"
+    assert secret["KmsKeyId"] == platform_key
+    assert {t["Key"]: t["Value"] for t in secret["Tags"]} == {"environment": "test", "managed-by": "ansible"}
+    assert result["secret"]["arn"] == secret["ARN"]
+    value = json.loads(current_value(sm, name))
+    assert value["username"] == "medtech_admin"
+    assert value["engine"] == "postgres"
+    assert value["port"] == 5432
+    assert len(value["password"]) == 32
+    assert not set("/@\"' ") & set(value["password"])
+    assert value["password"] not in json.dumps(result)  # the generated value is never returned
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["changed"] is False
+    assert result["value_state"] == "kept"
+    assert "already has a value, which was kept" in warnings_of(result)
+    assert json.loads(current_value(sm, name)) == value  # not regenerated
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+    result = run_module(args, check=True)
+    assert result["changed"] is False
+    assert result["value_state"] == "kept"
+
+
+def test_value_set_by_hand_is_never_overwritten(run_module, sm):
+    name = "prod/api/jwt-secret"
+    assert run_module({"name": name, "initial_value": "first-value-from-ansible"})["value_state"] == "created"
+    assert current_value(sm, name) == "first-value-from-ansible"
+
+    sm.put_secret_value(SecretId=name, SecretString="value-put-in-by-a-person")
+    versions_before = describe(sm, name)["VersionIdsToStages"]
+
+    for args in (
+        {"name": name, "initial_value": "another-value-from-ansible"},
+        {"name": name, "generate_initial_value": {"length": 40}},
+        {"name": name, "initial_value_json": {"k": "v"}},
+    ):
+        result = run_module(args)
+        assert not result.get("failed"), result
+        assert result["changed"] is False
+        assert result["value_state"] == "kept"
+        assert f"Secret {name} already has a value, which was kept" in warnings_of(result)
+
+    assert current_value(sm, name) == "value-put-in-by-a-person"
+    assert describe(sm, name)["VersionIdsToStages"] == versions_before  # no new version at all
+
+
+# --- no value -----------------------------------------------------------------------------------
+def test_secret_without_value_until_a_person_puts_it_in(run_module, sm):
+    name = "prod/external/stripe"
+    args = {"name": name, "description": "Stripe API keys"}
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["value_state"] == "missing"
+    assert "has no value: put it in" in warnings_of(result)
+    assert "put-secret-value" in warnings_of(result)
+    assert "VersionIdsToStages" not in describe(sm, name)  # created without any version
+
+    result = run_module(args)
+    assert result["changed"] is False
+    assert result["value_state"] == "missing"
+    assert "has no value" in warnings_of(result)
+
+    sm.put_secret_value(SecretId=name, SecretString=json.dumps({"secret_key": "sk_live_by_hand"}))
+    result = run_module(args)
+    assert result["changed"] is False
+    assert result["value_state"] == "kept"
+    assert not result.get("warnings")
+    assert json.loads(current_value(sm, name)) == {"secret_key": "sk_live_by_hand"}
+
+
+def test_existing_secret_without_value_gets_the_initial_value(run_module, sm):
+    name = "prod/rds/app"
+    sm.create_secret(Name=name)  # made elsewhere, empty
+
+    result = run_module({"name": name, "initial_value_json": {"username": "app", "password": "first"}}, check=True)
+    assert result["changed"] is True
+    assert result["value_state"] == "created"
+    assert "VersionIdsToStages" not in describe(sm, name)
+
+    result = run_module({"name": name, "initial_value_json": {"username": "app", "password": "first"}})
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["value_state"] == "created"
+    assert result["diff"]["before"]["value_state"] == "missing"
+    assert result["diff"]["after"]["value_state"] == "set"
+    assert json.loads(current_value(sm, name)) == {"username": "app", "password": "first"}
+
+    result = run_module({"name": name, "initial_value_json": {"username": "app", "password": "second"}})
+    assert result["changed"] is False
+    assert result["value_state"] == "kept"
+    assert json.loads(current_value(sm, name))["password"] == "first"
+
+
+# --- metadata -----------------------------------------------------------------------------------
+def test_description_kms_key_and_tags_change(run_module, sm, aws, platform_key):
+    name = "prod/api/jwt-secret"
+    assert run_module({"name": name, "description": "old", "tags": {"environment": "test", "old": "x"}})["changed"]
+    kms = aws.client("kms", REGION)
+    other_key = kms.create_key(Description="other")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/medtech-other", TargetKeyId=other_key)
+    args = {
+        "name": name,
+        "description": "JWT signing key",
+        "kms_key_id": "alias/medtech-other",
+        "tags": {"environment": "prod", "cost-centre": "platform"},
+    }
+
+    result = run_module(args, check=True)
+    assert result["changed"] is True
+    assert result["diff"]["after"]["description"] == "JWT signing key"
+    assert result["diff"]["after"]["kms_key_id"] == "alias/medtech-other"
+    assert describe(sm, name)["Description"] == "old"  # check mode changed nothing
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    secret = describe(sm, name)
+    assert secret["Description"] == "JWT signing key"
+    assert secret["KmsKeyId"] == "alias/medtech-other"
+    assert {t["Key"]: t["Value"] for t in secret["Tags"]} == {"environment": "prod", "cost-centre": "platform"}
+    assert result["diff"]["before"]["tags"] == {"environment": "test", "old": "x"}
+
+    assert run_module(args)["changed"] is False
+    assert run_module({"name": name})["changed"] is False  # unset options are left alone
+    assert describe(sm, name)["Description"] == "JWT signing key"
+
+
+# --- replication --------------------------------------------------------------------------------
+def test_replica_to_eu_west_1(run_module, ansible_module, sm, aws):
+    name = "prod/external/stripe"
+    dr = aws.client("secretsmanager", DR_REGION)
+    args = {"name": name, "replica_regions": [{"region": DR_REGION}]}
+
+    result = run_module(args, check=True)
+    assert result["changed"] is True
+    assert result["diff"]["after"]["replica_regions"] == [
+        {"region": DR_REGION, "kms_key_id": "alias/aws/secretsmanager"}
+    ]
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert [r["Region"] for r in describe(sm, name)["ReplicationStatus"]] == [DR_REGION]
+    assert describe(sm, name, dr)["PrimaryRegion"] == REGION
+    assert run_module(args)["changed"] is False
+
+    # replication added to an existing secret, after the fact
+    other = "prod/api/jwt-secret"
+    assert run_module({"name": other, "initial_value": "jwt"})["changed"] is True
+    assert run_module({"name": other, "replica_regions": [{"region": DR_REGION}]})["changed"] is True
+    assert [r["Region"] for r in describe(sm, other)["ReplicationStatus"]] == [DR_REGION]
+    assert current_value(dr, other) == "jwt"
+
+    # the replica is not the place to manage the secret
+    result = ansible_module(MODULE, {"name": name, "region": DR_REGION})
+    assert result.get("failed") is True, result
+    assert f"is a replica of the secret in {REGION}" in result["msg"]
+
+    # purge
+    result = run_module({"name": name, "replica_regions": []})
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert not describe(sm, name).get("ReplicationStatus")
+    assert run_module({"name": name, "replica_regions": []})["changed"] is False
+
+
+# --- delete and restore -------------------------------------------------------------------------
+def test_delete_with_recovery_window_then_restore(run_module, sm):
+    name = "prod/external/stripe"
+    assert run_module({"name": name, "initial_value": "sk_test"})["changed"] is True
+    absent = {"name": name, "state": "absent", "recovery_window_in_days": 7}
+
+    result = run_module(absent, check=True)
+    assert result["changed"] is True
+    assert "DeletedDate" not in describe(sm, name)
+
+    result = run_module(absent)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    secret = describe(sm, name)
+    window = secret["DeletedDate"] - secret["LastChangedDate"]
+    assert 6 <= window.days <= 7  # scheduled, not deleted at once
+    assert result["secret"]["deleted_date"]
+    assert result["diff"]["after"] == {}
+
+    result = run_module(absent)
+    assert result["changed"] is False  # already scheduled
+
+    result = run_module({"name": name}, check=True)
+    assert result["changed"] is True
+    assert result["restored"] is True
+    assert "DeletedDate" in describe(sm, name)
+
+    result = run_module({"name": name, "initial_value": "another"})
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["restored"] is True
+    assert f"Secret {name} was scheduled for deletion; restored it" in warnings_of(result)
+    assert result["value_state"] == "kept"
+    assert "DeletedDate" not in describe(sm, name)
+    assert current_value(sm, name) == "sk_test"
+
+    assert run_module({"name": name})["changed"] is False
+
+
+def test_delete_of_a_replicated_secret_removes_the_replica_first(run_module, sm):
+    name = "prod/rds/admin"
+    assert run_module({"name": name, "replica_regions": [{"region": DR_REGION}]})["changed"] is True
+
+    result = run_module({"name": name, "state": "absent"})
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert "removed its replicas in eu-west-1" in warnings_of(result)
+    secret = describe(sm, name)
+    assert "DeletedDate" in secret
+    assert not secret.get("ReplicationStatus")
+
+
+def test_absent_when_there_is_no_secret(run_module):
+    result = run_module({"name": "prod/nothing", "state": "absent"})
+    assert not result.get("failed"), result
+    assert result["changed"] is False
+    assert result["secret"] == {}
+
+
+def test_invalid_options_fail_before_any_change(run_module, sm):
+    result = run_module({"name": "prod/x", "state": "absent", "recovery_window_in_days": 0})
+    assert result.get("failed") is True
+    assert "recovery_window_in_days is 0: set it to a number of days from 7 to 30" in result["msg"]
+
+    result = run_module({"name": "prod/x", "generate_initial_value": {"length": 5000}})
+    assert result.get("failed") is True
+    assert "generate_initial_value.length is 5000" in result["msg"]
+    assert sm.list_secrets()["SecretList"] == []
+
+
+# --- canary: no value in the output, even at -vvv -----------------------------------------------
+def _ansible_verbose(aws, tmp_path, args, *extra):
+    """Run the module with the default callback at -vvv --diff; return stdout + stderr."""
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={VENV_BIN / 'python'}\n")
+    env = ansible_env(
+        aws.url,
+        {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION},
+    )
+    cmd = [str(VENV_BIN / "ansible"), "localhost", "-i", str(inventory), "-m", MODULE, "-a", json.dumps(args),
+           "--diff", "-vvv", *extra]
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def test_canary_value_never_appears_in_verbose_output(aws, sm, tmp_path):
+    canary = "CANARY-4f1c9e-value-must-stay-secret"
+    canary_json = "CANARY-JSON-8d2b-secret-key"
+
+    outputs = []
+    args = {"name": "prod/canary/plain", "initial_value": canary, "region": REGION}
+    outputs.append(_ansible_verbose(aws, tmp_path, args, "--check"))
+    outputs.append(_ansible_verbose(aws, tmp_path, args))  # created
+    outputs.append(_ansible_verbose(aws, tmp_path, args))  # kept
+    assert current_value(sm, "prod/canary/plain") == canary
+
+    args = {"name": "prod/canary/json", "initial_value_json": {"secret_key": canary_json}, "region": REGION}
+    outputs.append(_ansible_verbose(aws, tmp_path, args))
+    outputs.append(_ansible_verbose(aws, tmp_path, args))
+    assert json.loads(current_value(sm, "prod/canary/json")) == {"secret_key": canary_json}
+
+    args = {
+        "name": "prod/canary/generated",
+        "generate_initial_value": {"length": 48, "json_key": "password"},
+        "region": REGION,
+    }
+    outputs.append(_ansible_verbose(aws, tmp_path, args))
+    outputs.append(_ansible_verbose(aws, tmp_path, args))
+    generated = json.loads(current_value(sm, "prod/canary/generated"))["password"]
+
+    output = "\n".join(outputs)
+    assert "prod/canary/plain" in output and "value_state" in output  # the output is really there
+    assert "<TASK" in output or "ESTABLISH LOCAL CONNECTION" in output  # and really verbose
+    for value in (canary, canary_json, generated):
+        assert value not in output
