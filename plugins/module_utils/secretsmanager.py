@@ -8,12 +8,14 @@
 Each is retried on throttling (AWSRetry, plus Secrets Manager's ThrottlingException) and turns
 an API error into AnsibleSecretsManagerError, whose message names the action (amazon.aws's
 AWSErrorHandler). None of the calls used here is
-paginated. No function reads a secret value: GetSecretValue is deliberately absent, and whether
-a secret holds a value is decided from DescribeSecret's ``VersionIdsToStages``.
+paginated. Whether a secret holds a value is decided from DescribeSecret's
+``VersionIdsToStages``. One function reads a value, ``get_secret_value`` (AWSCURRENT only): the
+module calls it only to compare the ``managed_json_fields`` with an existing JSON value.
 
-The functions that send a value (CreateSecret, PutSecretValue) and GetRandomPassword never put
-the value into an error message or a return value: error messages are built from the secret's
-name only, and botocore's ClientError carries AWS's answer, never the request.
+The functions that send or read a value (CreateSecret, PutSecretValue, GetSecretValue) and
+GetRandomPassword never put the value into an error message: error messages are built from the
+secret's name only, and botocore's ClientError carries AWS's answer, never the request or a
+value.
 
 One KMS call is here too, DescribeKey, used only to compare a KMS key given as an alias with one
 given as a key ID or ARN.
@@ -96,11 +98,13 @@ def update_secret(client, secret_id, **params):
     return _strip(client.update_secret(SecretId=secret_id, **params))
 
 
-@SecretsManagerErrorHandler.common_error_handler("put the first value of the secret {secret_id}")
+@SecretsManagerErrorHandler.common_error_handler("put {purpose} of the secret {secret_id}")
 @_retry()
-def put_secret_value(client, secret_id, secret_string, client_request_token):
-    """PutSecretValue; on a secret without versions AWS labels the new version AWSCURRENT.
+def put_secret_value(client, secret_id, secret_string, client_request_token, purpose):
+    """PutSecretValue without VersionStages: AWS labels the new version AWSCURRENT and moves
+    AWSPREVIOUS to the version that was current.
 
+    :param purpose: only for the error message, e.g. ``"the first value"``.
     :return: the response without ResponseMetadata (ARN, Name, VersionId, VersionStages).
     """
     return _strip(
@@ -108,6 +112,39 @@ def put_secret_value(client, secret_id, secret_string, client_request_token):
             SecretId=secret_id, SecretString=secret_string, ClientRequestToken=client_request_token
         )
     )
+
+
+@SecretsManagerErrorHandler.common_error_handler(
+    "read the current value of the secret {secret_id}, to compare its managed_json_fields "
+    "(needs secretsmanager:GetSecretValue and kms:Decrypt)"
+)
+@_retry()
+def get_secret_value(client, secret_id):
+    """GetSecretValue of the version labelled AWSCURRENT.
+
+    The caller must add what it returns to ``module.no_log_values`` at once.
+    :return: ``(SecretString, has_binary)``: the string, or None when the value is binary
+        (SecretBinary, which is not returned).
+    """
+    response = client.get_secret_value(SecretId=secret_id, VersionStage="AWSCURRENT")
+    return response.get("SecretString"), "SecretBinary" in response
+
+
+@SecretsManagerErrorHandler.common_error_handler("configure the rotation of the secret {secret_id}")
+@_retry()
+def rotate_secret(client, secret_id, client_request_token, **params):
+    """RotateSecret; ``params`` are RotationLambdaARN, RotationRules and RotateImmediately.
+
+    :return: the response without ResponseMetadata (ARN, Name, VersionId).
+    """
+    return _strip(client.rotate_secret(SecretId=secret_id, ClientRequestToken=client_request_token, **params))
+
+
+@SecretsManagerErrorHandler.common_error_handler("turn off the rotation of the secret {secret_id}")
+@_retry()
+def cancel_rotate_secret(client, secret_id):
+    """CancelRotateSecret: automatic rotation off (the function and the rules stay recorded)."""
+    return _strip(client.cancel_rotate_secret(SecretId=secret_id))
 
 
 @SecretsManagerErrorHandler.common_error_handler("generate a random value for the secret {secret_name}")

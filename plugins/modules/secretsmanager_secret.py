@@ -17,14 +17,18 @@ description:
     created, or when it exists without any value. The result says what happened to the value
     in RV(value_state), and a warning says so when a value was kept or is missing.
   - Whether the secret holds a value is decided from C(DescribeSecret) (a version labelled
-    C(AWSCURRENT) exists); the module never calls C(GetSecretValue) and never returns, logs or
-    shows a secret value, not even in check or diff mode.
+    C(AWSCURRENT) exists). The module calls C(GetSecretValue) only when O(managed_json_fields)
+    is set and the secret already has a value (also in check mode), to compare those fields;
+    otherwise never. It never returns, logs or shows a secret value, not even in check or diff
+    mode.
   - A secret may be created without any value (no option of the three), for values that people
     put in later, e.g. with C(aws secretsmanager put-secret-value).
-  - Options that are not set are left alone on an existing secret. Rotation is not managed
-    here; its settings are left as they are.
+  - Options that are not set are left alone on an existing secret; this includes the rotation
+    when O(rotation) is not set.
   - Unlike M(community.aws.secretsmanager_secret), which overwrites the value by default, this
-    module cannot change a value at all; use C(PutSecretValue) or a rotation for that.
+    module never replaces a value. The one change it makes to an existing value is setting the
+    non-secret O(managed_json_fields) of a JSON value, keeping every other key; use
+    C(PutSecretValue) or a rotation for anything else.
 author:
   - MedTech Solutions AG platform team (@medtech-platform)
 options:
@@ -120,6 +124,86 @@ options:
           - Part of the secret value, so Ansible hides its strings in the task output (see
             O(initial_value_json)).
         type: dict
+  managed_json_fields:
+    description:
+      - 'Non-secret keys of a JSON secret value that the module keeps at the given values, e.g.
+        V({"host": "<RDS endpoint>", "port": 5432, "dbname": "medtech", "masterarn": "<admin secret ARN>"}):
+        the connection fields that rotation functions read, known only once the database exists.'
+      - B(The values listed here must not be secret.) They are shown in the diff and are not
+        hidden in the task output. Keys named C(password) or containing C(secret), C(token) or
+        C(key) (in any case) are refused as a guard.
+      - When the run stores the first value (O(initial_value_json), or O(generate_initial_value)
+        with O(generate_initial_value.json_key)), these keys are merged into it; they win over
+        the same keys of O(initial_value_json) and O(generate_initial_value.json_fields), and
+        must not contain O(generate_initial_value.json_key). A plain string first value
+        (O(initial_value), or O(generate_initial_value) without a C(json_key)) cannot be
+        combined with this option.
+      - When the secret already has a value, the module reads it with C(GetSecretValue)
+        (version C(AWSCURRENT); also in check mode) and hides every string of it, except the
+        values of the managed keys, from the task output. The value must be a JSON object,
+        otherwise the module fails with a message that names the secret, not the value. When a
+        managed key is missing or holds another value, C(PutSecretValue) stores the document
+        with those keys set and every other key as it was, as a new version labelled
+        C(AWSCURRENT) (AWS moves C(AWSPREVIOUS) to the version that was current). Check mode
+        reads, but puts nothing.
+      - Values are compared as JSON values, exactly; V(5432) and V("5432") differ, so give them
+        with the type the consumers expect (rotation functions expect C(port) as a number).
+      - While a rotation is in progress (a version labelled C(AWSPENDING) but not
+        C(AWSCURRENT)) and a managed key would change, the module fails before any write.
+      - A secret without a value stays without one; RV(value_state=missing) and a warning say so.
+      - RV(json_fields_changed) lists the keys that were (or would be) set, never a value.
+    type: dict
+  rotation:
+    description:
+      - The automatic rotation of the secret by a Lambda rotation function.
+      - When not set, the rotation is left as it is.
+      - Compared with what C(DescribeSecret) reports (C(RotationEnabled), C(RotationLambdaARN),
+        C(RotationRules)), only for the suboptions that are set; C(RotateSecret) is called only
+        when something differs (or rotation is off), C(CancelRotateSecret) when
+        O(rotation.enabled=false) and rotation is on.
+      - Configured after the value, in the same run. Rotation needs a value (version
+        C(AWSCURRENT)); on a secret that has none, and gets none in this run, the module fails
+        before any write.
+    type: dict
+    suboptions:
+      lambda_arn:
+        description:
+          - The ARN of the rotation function (C(RotationLambdaARN)).
+          - Required when O(rotation.enabled=true).
+        type: str
+      automatically_after_days:
+        description:
+          - Rotate every this many days, 1 to 1000 (C(RotationRules.AutomaticallyAfterDays)).
+          - One of O(rotation.automatically_after_days) and O(rotation.schedule_expression) is
+            required when O(rotation.enabled=true).
+          - When AWS reports a C(ScheduleExpression), it may report C(AutomaticallyAfterDays)
+            too; only the one that is set here is compared.
+        type: int
+      schedule_expression:
+        description:
+          - A schedule, V(rate(30 days)) or V(cron(0 4 ? * SUN *)) (C(RotationRules.ScheduleExpression)).
+          - Mutually exclusive with O(rotation.automatically_after_days).
+        type: str
+      duration:
+        description:
+          - The length of the rotation window, e.g. V(3h) (C(RotationRules.Duration)). When not
+            set, AWS's default applies and an existing window is not compared.
+        type: str
+      rotate_immediately:
+        description:
+          - C(RotateImmediately), sent only when the module (re)configures rotation
+            (C(RotateSecret)).
+          - V(true) - AWS rotates the secret at once, which creates a new value.
+          - V(false) - AWS only runs the function's C(testSecret) step to test the configuration,
+            and rotates at the next scheduled window.
+        type: bool
+        default: true
+      enabled:
+        description:
+          - V(false) turns automatic rotation off (C(CancelRotateSecret)) when it is on; the
+            other suboptions are then ignored.
+        type: bool
+        default: true
   replica_regions:
     description:
       - The regions the secret is replicated to, each with an optional KMS key of that region.
@@ -175,10 +259,12 @@ notes:
   - "Calls: C(secretsmanager:DescribeSecret), C(CreateSecret), C(UpdateSecret),
     C(PutSecretValue), C(GetRandomPassword), C(TagResource), C(UntagResource),
     C(ReplicateSecretToRegions), C(RemoveRegionsFromReplication), C(DeleteSecret),
-    C(RestoreSecret) and, only to compare a key alias with a key ID, C(kms:DescribeKey). Never
-    C(GetSecretValue). A customer managed key also needs C(kms:GenerateDataKey) and
+    C(RestoreSecret), with O(rotation) C(RotateSecret) and C(CancelRotateSecret) (and
+    C(lambda:InvokeFunction) on the rotation function), and, only to compare a key alias with a
+    key ID, C(kms:DescribeKey). C(GetSecretValue) only with O(managed_json_fields) on a secret
+    that has a value. A customer managed key also needs C(kms:GenerateDataKey) and
     C(kms:Decrypt) (and C(kms:Encrypt) on replica keys)."
-  - A value is put only when DescribeSecret showed none. Someone who puts a value between that
+  - A first value is put only when DescribeSecret showed none. Someone who puts a value between that
     call and the module's C(PutSecretValue), a fraction of a second later, would see the module's
     value become current; their value stays as the previous version (C(AWSPREVIOUS)).
   - Each run that keeps a value although an initial value was given warns about it, so that a
@@ -193,12 +279,14 @@ attributes:
     support: full
     description:
       - Decides everything without writing anything; no value is generated
-        (C(GetRandomPassword) is not called).
+        (C(GetRandomPassword) is not called). With O(managed_json_fields) the current value is
+        read (C(GetSecretValue)) to compare the fields.
   diff_mode:
     support: full
     description:
       - Returns the secret's metadata before and after the run (name, description, KMS key,
-        tags, replica regions and whether a value is set); never a value.
+        tags, replica regions, whether a value is set, the rotation and the values of the
+        O(managed_json_fields)); never a secret value.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -233,6 +321,26 @@ EXAMPLES = r"""
       managed-by: ansible
       cost-centre: platform
   register: rds_admin_secret
+
+- name: Connection fields of the admin secret, known once the database exists, and its rotation
+  medtech.aws_platform.secretsmanager_secret:
+    name: prod/rds/admin
+    managed_json_fields:
+      host: "{{ rds_instance.endpoint.address }}"
+      port: 5432
+      dbname: medtech
+    rotation:
+      lambda_arn: "{{ rotation_function_arn }}"
+      automatically_after_days: 30
+      rotate_immediately: false
+  register: rds_admin_secret
+  # rds_admin_secret.json_fields_changed lists the keys that were set, e.g. ["host"]
+
+- name: Turn the rotation of a secret off
+  medtech.aws_platform.secretsmanager_secret:
+    name: prod/rds/app
+    rotation:
+      enabled: false
 
 - name: JWT signing key, a random string generated on creation only
   medtech.aws_platform.secretsmanager_secret:
@@ -350,10 +458,32 @@ secret:
       type: str
       sample: "2025-03-31T10:15:42.123000+00:00"
     rotation_enabled:
-      description: Whether rotation is on (managed elsewhere).
-      returned: when AWS reports it
+      description: Whether automatic rotation is on (see O(rotation)).
+      returned: when AWS reports it (the secret's rotation was configured once)
       type: bool
       sample: true
+    rotation_lambda_arn:
+      description: The ARN of the rotation function (C(RotationLambdaARN)).
+      returned: when AWS reports it
+      type: str
+      sample: arn:aws:lambda:eu-central-1:123456789012:function:medtech-secret-rotation
+    rotation_rules:
+      description:
+        - The rotation rules, in snake_case; AWS may report C(automatically_after_days) beside a
+          C(schedule_expression).
+      returned: when AWS reports them
+      type: dict
+      sample: {"automatically_after_days": 30}
+    last_rotated_date:
+      description: When the secret was last rotated (ISO 8601).
+      returned: when AWS reports it
+      type: str
+      sample: "2025-03-01T10:15:42.123000+00:00"
+    next_rotation_date:
+      description: When the next rotation is scheduled (ISO 8601).
+      returned: when AWS reports it
+      type: str
+      sample: "2025-03-31T00:00:00+00:00"
 value_state:
   description:
     - What happened to the secret's value.
@@ -364,6 +494,15 @@ value_state:
   returned: when O(state=present)
   type: str
   sample: kept
+json_fields_changed:
+  description:
+    - The keys of O(managed_json_fields) that this run set (in check mode - would set), sorted;
+      all of them when the run stored the first value. Keys only, never a value.
+    - V([]) when nothing was set or O(managed_json_fields) is not given.
+  returned: when O(state=present)
+  type: list
+  elements: str
+  sample: ["host", "port"]
 restored:
   description: Whether a secret scheduled for deletion was (or, in check mode, would be) restored.
   returned: when O(state=present)
@@ -378,6 +517,11 @@ diff:
   description:
     - The secret's metadata before and after the run, C({}) for a secret that does not exist.
     - C(value_state) there is V(set) or V(missing), whether a value exists; never the value.
+    - C(rotation) (C(enabled), C(lambda_arn), C(automatically_after_days) or
+      C(schedule_expression), C(duration) when set) appears when O(rotation) is set or the
+      secret's rotation is on.
+    - C(managed_json_fields) appears when O(managed_json_fields) is set, with the values of the
+      managed keys only (before - the keys the value held; C({}) without a value).
   returned: in diff mode
   type: dict
   sample:
@@ -396,6 +540,7 @@ import json
 import re
 import uuid
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.common.warnings import warn as core_warn
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -406,16 +551,19 @@ from ansible_collections.amazon.aws.plugins.module_utils.transformation import b
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import AnsibleSecretsManagerError
+from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import cancel_rotate_secret
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import create_secret
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import delete_secret
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import describe_kms_key
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import describe_secret
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import error_code
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import get_random_password
+from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import get_secret_value
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import put_secret_value
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import remove_regions_from_replication
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import replicate_secret_to_regions
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import restore_secret
+from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import rotate_secret
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import tag_resource
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import untag_resource
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import update_secret
@@ -437,6 +585,10 @@ GENERATE_PARAMETERS = {
     "require_each_included_type": "RequireEachIncludedType",
 }
 VALUE_OPTIONS = ("initial_value", "initial_value_json", "generate_initial_value")
+# managed_json_fields keys that look like secrets: refused, the option is for non-secret fields
+SECRET_LIKE_KEY = re.compile(r"^password$|secret|token|key", re.IGNORECASE)
+SCHEDULE_PATTERN = re.compile(r"^(rate|cron)\(.+\)$")
+DURATION_PATTERN = re.compile(r"^\d{1,2}h$")
 
 
 # --- pure helpers -----------------------------------------------------------------------
@@ -496,8 +648,11 @@ def replicas_of(secret):
     return sorted(replicas, key=lambda item: item["region"] or "")
 
 
-def metadata(secret, value_set):
-    """The ``diff`` side of a ``secret`` view: its metadata and whether a value is set, never a value."""
+def metadata(secret, value_set, extra=None):
+    """The ``diff`` side of a ``secret`` view: its metadata and whether a value is set, never a value.
+
+    :param extra: further keys of the view (``rotation``, ``managed_json_fields``).
+    """
     if not secret:
         return {}
     view = {
@@ -510,6 +665,82 @@ def metadata(secret, value_set):
     }
     if secret.get("deleted_date"):
         view["deleted_date"] = secret["deleted_date"]
+    view.update(extra or {})
+    return view
+
+
+def json_strings(value):
+    """Every non-empty string among the values (not the keys) of a parsed JSON document."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [string for item in value for string in json_strings(item)]
+    return []
+
+
+def same_json(a, b):
+    """Whether two JSON values are the same JSON: 5432 and "5432" differ, key order does not."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def fields_to_change(document, managed):
+    """The sorted ``managed`` keys that ``document`` lacks or holds with another JSON value."""
+    return sorted(key for key, value in managed.items() if key not in document or not same_json(document[key], value))
+
+
+def pending_versions(version_ids_to_stages):
+    """The version IDs labelled AWSPENDING but not AWSCURRENT: a rotation in progress."""
+    return sorted(
+        version
+        for version, stages in (version_ids_to_stages or {}).items()
+        if "AWSPENDING" in (stages or []) and "AWSCURRENT" not in (stages or [])
+    )
+
+
+def rotation_rules(rotation):
+    """RotateSecret's RotationRules from the ``rotation`` option."""
+    rules = {}
+    if rotation.get("automatically_after_days") is not None:
+        rules["AutomaticallyAfterDays"] = rotation["automatically_after_days"]
+    if rotation.get("schedule_expression") is not None:
+        rules["ScheduleExpression"] = rotation["schedule_expression"]
+    if rotation.get("duration") is not None:
+        rules["Duration"] = rotation["duration"]
+    return rules
+
+
+def rotation_differs(secret, rotation):
+    """Whether an enabled ``rotation`` option differs from the ``secret`` view.
+
+    Only what the user set is compared: AWS may report AutomaticallyAfterDays beside a
+    ScheduleExpression, which then does not count.
+    """
+    if not secret.get("rotation_enabled"):
+        return True
+    if rotation["lambda_arn"] is not None and rotation["lambda_arn"] != secret.get("rotation_lambda_arn"):
+        return True
+    have = secret.get("rotation_rules") or {}
+    for option in ("automatically_after_days", "schedule_expression", "duration"):
+        if rotation.get(option) is not None and rotation[option] != have.get(option):
+            return True
+    return False
+
+
+def rotation_view(secret, rotation=None):
+    """The ``rotation`` of a diff side: enabled, function, and the rule the user uses."""
+    have = secret.get("rotation_rules") or {}
+    view = {"enabled": bool(secret.get("rotation_enabled")), "lambda_arn": secret.get("rotation_lambda_arn") or None}
+    rotation = rotation or {}
+    if rotation.get("schedule_expression") is not None or (
+        rotation.get("automatically_after_days") is None and have.get("schedule_expression")
+    ):
+        view["schedule_expression"] = have.get("schedule_expression")
+    else:
+        view["automatically_after_days"] = have.get("automatically_after_days")
+    if have.get("duration"):
+        view["duration"] = have["duration"]
     return view
 
 
@@ -624,6 +855,9 @@ def validate_params(params, region):
                     "(generate_initial_value.json_key): remove it from json_fields"
                 )
 
+    errors.extend(_validate_managed_json_fields(params))
+    errors.extend(_validate_rotation(params.get("rotation")))
+
     replicas = params.get("replica_regions") or []
     seen = set()
     for item in replicas:
@@ -641,6 +875,66 @@ def validate_params(params, region):
     for key in (params.get("tags") or {}):
         if str(key).startswith("aws:"):
             errors.append(f"tags: the key {key!r} starts with aws:, which AWS reserves: rename or remove it")
+    return errors
+
+
+def _validate_managed_json_fields(params):
+    managed = params.get("managed_json_fields")
+    if managed is None:
+        return []
+    if not managed:
+        return ["managed_json_fields is empty: remove it, or list the non-secret keys to keep, e.g. host and port"]
+    errors = []
+    for key in managed:
+        if SECRET_LIKE_KEY.search(str(key)):
+            errors.append(
+                f"managed_json_fields: the key {key!r} looks like a secret (password, or a name containing secret, "
+                "token or key): list only non-secret fields such as host, port, dbname; set secrets with "
+                "initial_value_json or generate_initial_value"
+            )
+    generate = params.get("generate_initial_value")
+    if params.get("initial_value") is not None:
+        errors.append(
+            "managed_json_fields needs a JSON value, but initial_value is a plain string: use initial_value_json"
+        )
+    elif generate is not None and not generate.get("json_key"):
+        errors.append(
+            "managed_json_fields needs a JSON value: set generate_initial_value.json_key, e.g. json_key: password"
+        )
+    elif generate is not None and generate["json_key"] in managed:
+        errors.append(
+            f"managed_json_fields contains the key {generate['json_key']!r} of the generated value "
+            "(generate_initial_value.json_key): remove it from managed_json_fields"
+        )
+    return errors
+
+
+def _validate_rotation(rotation):
+    if rotation is None or not rotation.get("enabled"):
+        return []
+    errors = []
+    if not rotation.get("lambda_arn"):
+        errors.append(
+            "rotation.lambda_arn is not set: set the ARN of the rotation function, or rotation.enabled: false "
+            "to turn rotation off"
+        )
+    days = rotation.get("automatically_after_days")
+    schedule = rotation.get("schedule_expression")
+    if days is None and schedule is None:
+        errors.append(
+            "rotation needs automatically_after_days or schedule_expression: set one, e.g. "
+            "automatically_after_days: 30"
+        )
+    if days is not None and not 1 <= days <= 1000:
+        errors.append(f"rotation.automatically_after_days is {days}: set it to a number of days from 1 to 1000")
+    if schedule is not None and not SCHEDULE_PATTERN.match(schedule):
+        errors.append(
+            f"rotation.schedule_expression {schedule!r} is not a schedule: use rate(...) or cron(...), "
+            "e.g. rate(30 days)"
+        )
+    duration = rotation.get("duration")
+    if duration is not None and not DURATION_PATTERN.match(duration):
+        errors.append(f"rotation.duration {duration!r} is not a window in hours: use e.g. 3h (1h to 24h)")
     return errors
 
 
@@ -695,6 +989,12 @@ class SecretManager(ResourceManager):
         self.planned = {}  # what update() decided, for expected()
         self.removed_for_deletion = []
         self._value = None
+        self.managed = self.params.get("managed_json_fields")
+        self.fields_changed = []  # managed_json_fields keys the run sets (or would set)
+        self.fields_before = {}  # managed keys' values before and after, for the diff
+        self.fields_after = {}
+        self._document = None  # the value with the managed keys set, to put (never returned)
+        self._read_after_restore = False
 
     def warn(self, message):
         """A warning in the task output (no value is ever part of ``message``).
@@ -733,7 +1033,7 @@ class SecretManager(ResourceManager):
             if self.params["initial_value"] is not None:
                 value = self.params["initial_value"]
             elif self.params["initial_value_json"] is not None:
-                value = json.dumps(self.params["initial_value_json"])
+                value = json.dumps(dict(self.params["initial_value_json"], **(self.managed or {})))
             else:
                 value = self._generate()
             # Ansible masks these strings wherever they might appear in the module's output.
@@ -749,11 +1049,162 @@ class SecretManager(ResourceManager):
         if not spec.get("json_key"):
             return generated
         document = dict(spec.get("json_fields") or {})
+        document.update(self.managed or {})
         document[spec["json_key"]] = generated
         return json.dumps(document)
 
     def put_initial_value(self):
-        put_secret_value(self.client, self.name, self.initial_value(), self.token)
+        put_secret_value(self.client, self.name, self.initial_value(), self.token, "the first value")
+
+    # --- managed_json_fields (the one place a value is read) -------------------------------
+    def plan_new_value(self):
+        """The first value of this run carries the managed keys."""
+        if self.managed:
+            self.fields_changed = sorted(self.managed)
+            self.fields_after = dict(self.managed)
+
+    def read_document(self):
+        """GetSecretValue (AWSCURRENT), hidden from the output at once, parsed as a JSON object."""
+        string, binary = get_secret_value(self.client, self.name)
+        if string:
+            self.module.no_log_values.add(string)
+        try:
+            document = json.loads(string) if string is not None else None
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            kind = "a binary value" if binary else "a value that is not a JSON object"
+            raise AnsibleSecretsManagerError(
+                message=f"managed_json_fields: the secret {self.name} holds {kind}, so its fields cannot be "
+                "managed: store a JSON object in it (aws secretsmanager put-secret-value) or remove "
+                "managed_json_fields"
+            )
+        # The managed keys' values are declared non-secret (and shown in the diff); every other
+        # string of the value is hidden wherever it might appear in the output.
+        others = {key: value for key, value in document.items() if key not in self.managed}
+        self.module.no_log_values.update(json_strings(others))
+        return document
+
+    def plan_managed_fields(self, current):
+        """Compare the managed keys with the current value; prepare the new document.
+
+        :raises AnsibleSecretsManagerError: the value is not a JSON object, or a rotation is in
+            progress while a key would change (before any write).
+        """
+        document = self.read_document()
+        self.fields_before = {key: document[key] for key in self.managed if key in document}
+        self.fields_after = dict(self.fields_before, **self.managed)
+        self.fields_changed = fields_to_change(document, self.managed)
+        if not self.fields_changed:
+            return
+        pending = pending_versions(current.get("version_ids_to_stages"))
+        if pending:
+            raise AnsibleSecretsManagerError(
+                message=f"Secret {self.name}: a rotation is in progress (version {', '.join(pending)} is labelled "
+                f"AWSPENDING, not AWSCURRENT), so managed_json_fields cannot set {', '.join(self.fields_changed)} "
+                "now: run again when the rotation has finished, or cancel it"
+            )
+        # Every other key stays as it was, where it was; new managed keys follow in the option's order.
+        document.update({key: value for key, value in self.managed.items() if key in self.fields_changed})
+        new_value = json.dumps(document)
+        self.module.no_log_values.add(new_value)
+        if _value_length(new_value) > MAX_VALUE_LENGTH:
+            raise AnsibleSecretsManagerError(
+                message=f"managed_json_fields: the value of the secret {self.name} would be longer than "
+                f"{MAX_VALUE_LENGTH} bytes, the limit of Secrets Manager: shorten the fields"
+            )
+        self._document = new_value
+
+    def put_document(self):
+        # A fresh token: a new version, labelled AWSCURRENT (AWS moves AWSPREVIOUS).
+        put_secret_value(self.client, self.name, self._document, str(uuid.uuid4()), "the managed_json_fields")
+
+    # --- value -----------------------------------------------------------------------------
+    def plan_value(self, current):
+        """Decide ``value_state`` and, for managed_json_fields, what to put. Reads only."""
+        self.fields_changed, self.fields_before, self.fields_after = [], {}, {}
+        self._document, self._read_after_restore = None, False
+        versions = current.get("version_ids_to_stages") or {}
+        if has_value(versions):
+            ours = "AWSCURRENT" in (versions.get(self.token) or [])  # our retried CreateSecret
+            self.value_state = "created" if ours else "kept"
+            if self.managed and current.get("deleted_date"):
+                # AWS refuses GetSecretValue on a secret scheduled for deletion: after the restore.
+                self._read_after_restore = True
+            elif self.managed:
+                self.plan_managed_fields(current)
+        elif self.value_given:
+            self.value_state = "created"
+            self.plan_new_value()
+        else:
+            self.value_state = "missing"
+
+    def update_value(self, current):
+        if self._read_after_restore:
+            if self.check_mode:
+                self.warn(
+                    f"Secret {self.name} is scheduled for deletion: managed_json_fields are compared after the "
+                    "restore, which check mode does not do"
+                )
+            else:
+                self.plan_managed_fields(current)
+        if self.value_state == "created" and not has_value(current.get("version_ids_to_stages")):
+            self.act(self.put_initial_value)
+        elif self._document is not None:
+            self.act(self.put_document)
+
+    # --- rotation --------------------------------------------------------------------------
+    def plan_rotation(self, current):
+        """Decide the rotation call, before any write: ``("rotate", RotateSecret parameters)``,
+        ``("cancel", {})`` or None.
+
+        :raises AnsibleSecretsManagerError: RotateSecret on a secret that has, and gets, no value.
+        """
+        self.planned["rotation"] = None
+        rotation = self.params["rotation"]
+        if rotation is None:
+            return
+        current = current or {}
+        if not rotation["enabled"]:
+            if current.get("rotation_enabled"):
+                self.planned["rotation"] = ("cancel", {})
+            return
+        if not rotation_differs(current, rotation):
+            return
+        if self.value_state == "missing":
+            raise AnsibleSecretsManagerError(
+                message=f"Secret {self.name} has no value, and rotation needs one (the rotation function starts "
+                "from the version labelled AWSCURRENT): set initial_value, initial_value_json or "
+                "generate_initial_value, or put a value in first, then run again"
+            )
+        params = {
+            "RotationLambdaARN": rotation["lambda_arn"],
+            "RotationRules": rotation_rules(rotation),
+            "RotateImmediately": rotation["rotate_immediately"],
+        }
+        self.planned["rotation"] = ("rotate", params)
+
+    def update_rotation(self):
+        planned = self.planned.get("rotation")
+        if planned is None:
+            return
+        kind, params = planned
+        if kind == "cancel":
+            self.act(cancel_rotate_secret, self.client, self.name)
+        else:
+            self.act(rotate_secret, self.client, self.name, str(uuid.uuid4()), **params)
+
+    def expected_rotation(self, after):
+        """Apply the planned rotation call to a (check mode) ``secret`` view."""
+        planned = self.planned.get("rotation")
+        if planned is None:
+            return after
+        kind, params = planned
+        after["rotation_enabled"] = kind == "rotate"
+        if kind == "rotate":
+            after["rotation_lambda_arn"] = params["RotationLambdaARN"]
+            after["rotation_rules"] = camel_dict_to_snake_dict(params["RotationRules"])
+        return after
 
     # --- hooks -----------------------------------------------------------------------------
     def _create_params(self):
@@ -786,6 +1237,9 @@ class SecretManager(ResourceManager):
             self.update(current)
 
     def update(self, current):
+        # Everything that may refuse the run is decided before the first write.
+        self.plan_value(current)
+        self.plan_rotation(current)
         if current.get("deleted_date"):
             self.restored = True
             self.act(restore_secret, self.client, self.name)
@@ -797,16 +1251,7 @@ class SecretManager(ResourceManager):
 
         self.update_tags(current)
         self.update_replicas(current)
-
-        versions = current.get("version_ids_to_stages") or {}
-        if has_value(versions):
-            ours = "AWSCURRENT" in (versions.get(self.token) or [])  # our retried CreateSecret
-            self.value_state = "created" if ours else "kept"
-        elif self.value_given:
-            self.value_state = "created"
-            self.act(self.put_initial_value)
-        else:
-            self.value_state = "missing"
+        self.update_value(current)
 
     def metadata_changes(self, current):
         """UpdateSecret parameters for the description and KMS key the user set that differ."""
@@ -881,7 +1326,7 @@ class SecretManager(ResourceManager):
                 after["kms_key_id"] = params["kms_key_id"]
             if params["replica_regions"]:
                 after["replication_status"] = [_replica_option_view(item) for item in params["replica_regions"]]
-            return after
+            return self.expected_rotation(after)
 
         after = copy.deepcopy(current)
         after.pop("deleted_date", None)
@@ -903,7 +1348,7 @@ class SecretManager(ResourceManager):
             after["replication_status"] = replicas
         else:
             after.pop("replication_status", None)
-        return after
+        return self.expected_rotation(after)
 
     def delete(self, current):
         delete_secret(self.client, self.name, self.params["recovery_window_in_days"])
@@ -913,9 +1358,13 @@ class SecretManager(ResourceManager):
         before = self.read()
         if before is None:
             self.value_state = "created" if self.value_given else "missing"
+            if self.value_given:
+                self.plan_new_value()
+            self.plan_rotation(None)
             self.act(self.create)
         else:
             self.update(before)
+        self.update_rotation()  # after the value: rotation starts from AWSCURRENT
         if not self.changed:
             after = before
         elif self.check_mode:
@@ -924,7 +1373,7 @@ class SecretManager(ResourceManager):
             after = self.read_again()
         self.warn_present(after)
         result = self.result(before, after)
-        result.update(value_state=self.value_state, restored=self.restored)
+        result.update(value_state=self.value_state, restored=self.restored, json_fields_changed=self.fields_changed)
         return result
 
     def ensure_absent(self):
@@ -958,8 +1407,21 @@ class SecretManager(ResourceManager):
         if getattr(self.module, "_diff", False):
             before_value = has_value((before or {}).get("version_ids_to_stages"))
             after_value = self.value_state in ("created", "kept")
-            result["diff"] = {"before": metadata(before, before_value), "after": metadata(after, after_value)}
+            result["diff"] = {
+                "before": metadata(before, before_value, self.diff_extra(before, self.fields_before)),
+                "after": metadata(after, after_value, self.diff_extra(after, self.fields_after)),
+            }
         return result
+
+    def diff_extra(self, secret, fields):
+        """The ``rotation`` and ``managed_json_fields`` of a diff side, when set or in use."""
+        extra = {}
+        rotation = self.params.get("rotation")
+        if secret and (rotation is not None or secret.get("rotation_enabled")):
+            extra["rotation"] = rotation_view(secret, rotation)
+        if self.managed is not None:
+            extra["managed_json_fields"] = dict(fields)
+        return extra
 
     def warn_present(self, after):
         would = self.check_mode
@@ -1020,6 +1482,19 @@ def main():
             options=dict(region=dict(type="str", required=True), kms_key_id=dict(type="str")),
         ),
         purge_replica_regions=dict(type="bool", default=True),
+        managed_json_fields=dict(type="dict"),
+        rotation=dict(
+            type="dict",
+            options=dict(
+                lambda_arn=dict(type="str"),
+                automatically_after_days=dict(type="int"),
+                schedule_expression=dict(type="str"),
+                duration=dict(type="str"),
+                rotate_immediately=dict(type="bool", default=True),
+                enabled=dict(type="bool", default=True),
+            ),
+            mutually_exclusive=[("automatically_after_days", "schedule_expression")],
+        ),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         recovery_window_in_days=dict(type="int", default=30),

@@ -6,20 +6,23 @@
 
 The Stubber validates every request against the real Secrets Manager (and KMS) API model and
 answers with the responses queued here, in order; an unexpected call fails the test. So "no
-write call", "no GetRandomPassword in check mode" and "never GetSecretValue" are asserted by
-queueing none: a GetSecretValue call would find no queued response and fail the run. Each test
+write call", "no GetRandomPassword in check mode" and "no GetSecretValue without
+managed_json_fields" are asserted by queueing none: such a call would find no queued response and
+fail the run, and the order of the queue asserts the order of the calls. Each test
 runs the module's main() through AnsibleAWSModule, with only ``AnsibleAWSModule.client`` patched
 to return the stubbed clients.
 
 Paths that moto answers differently from AWS are tested here only: replica KMS keys (moto reports
 every replica with ``alias/aws/secretsmanager``), a KMS alias compared with a key ARN, errors as
-AWS returns them.
+AWS returns them, rotation (moto's RotateSecret ignores ScheduleExpression), a rotation in
+progress (AWSPENDING) and values that are not JSON objects.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from pathlib import Path
 from unittest import mock
 
@@ -41,9 +44,14 @@ KEY = "alias/medtech-platform"
 KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 DR_KEY = "alias/medtech-platform-dr"
 VERSION = "EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE"
+NEW_VERSION = "EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE"
+PENDING_VERSION = "EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE"
+ROTATION_VERSION = "EXAMPLE4-90ab-cdef-fedc-ba987EXAMPLE"
 CREATED = datetime.datetime(2025, 3, 1, 10, 15, 42, tzinfo=datetime.timezone.utc)
 CANARY = "CANARY-value-must-never-be-seen-7f3a"
 RANDOM = "RANDOM-generated-by-aws-0c4e"
+LAMBDA_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:medtech-secret-rotation"
+MODULES = []  # the AnsibleAWSModule of each run, to look at its no_log_values
 
 
 class ExitJson(Exception):
@@ -55,11 +63,30 @@ class FailJson(Exception):
 
 
 def _exit_json(self, **kwargs):
+    MODULES.append(self)
     raise ExitJson(kwargs)
 
 
 def _fail_json(self, **kwargs):
+    MODULES.append(self)
     raise FailJson(kwargs)
+
+
+class Token:
+    """Matches any ClientRequestToken in a Stubber's expected parameters and keeps it."""
+
+    def __init__(self):
+        self.values = []
+
+    def __eq__(self, other):
+        self.values.append(other)
+        return True
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __repr__(self):
+        return "<Token>"
 
 
 def described(value=True, tags=None, replicas=None, **overrides):
@@ -144,6 +171,37 @@ class Stubs:
             {"ARN": ARN, "Name": NAME, "VersionId": VERSION, "VersionStages": ["AWSCURRENT"]},
             {"SecretId": NAME, "SecretString": secret_string, "ClientRequestToken": ANY},
         )
+
+    def get_value(self, secret_string=None, binary=None):
+        response = {"ARN": ARN, "Name": NAME, "VersionId": VERSION, "VersionStages": ["AWSCURRENT"]}
+        if secret_string is not None:
+            response["SecretString"] = secret_string
+        if binary is not None:
+            response["SecretBinary"] = binary
+        self.sm_stub.add_response("get_secret_value", response, {"SecretId": NAME, "VersionStage": "AWSCURRENT"})
+
+    def put_with_token(self, secret_string, token):
+        self.sm_stub.add_response(
+            "put_secret_value",
+            {"ARN": ARN, "Name": NAME, "VersionId": NEW_VERSION, "VersionStages": ["AWSCURRENT"]},
+            {"SecretId": NAME, "SecretString": secret_string, "ClientRequestToken": token},
+        )
+
+    def rotate(self, rules, immediately=True, lambda_arn=LAMBDA_ARN):
+        self.sm_stub.add_response(
+            "rotate_secret",
+            {"ARN": ARN, "Name": NAME, "VersionId": ROTATION_VERSION},
+            {
+                "SecretId": NAME,
+                "ClientRequestToken": ANY,
+                "RotationLambdaARN": lambda_arn,
+                "RotationRules": rules,
+                "RotateImmediately": immediately,
+            },
+        )
+
+    def cancel(self):
+        self.sm_stub.add_response("cancel_rotate_secret", {"ARN": ARN, "Name": NAME}, {"SecretId": NAME})
 
     def update(self, expected):
         self.sm_stub.add_response("update_secret", {"ARN": ARN, "Name": NAME}, dict({"SecretId": NAME}, **expected))
@@ -1011,10 +1069,525 @@ def test_value_options_are_no_log():
         assert option in source
 
 
-def test_get_secret_value_is_never_called_anywhere():
-    # The module decides whether a value exists from DescribeSecret; reading one is not in its code.
+def _code(path):
+    return "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("#"))
+
+
+def test_get_secret_value_is_called_in_one_place_only():
+    # The module decides whether a value exists from DescribeSecret; it reads a value only in
+    # read_document (managed_json_fields), through the one module_utils function.
     module_utils = Path(secretsmanager_secret.__file__).parents[1] / "module_utils" / "secretsmanager.py"
-    for path in (Path(secretsmanager_secret.__file__), module_utils):
-        code = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("#"))
-        assert "get_secret_value(" not in code
+    module_code = _code(Path(secretsmanager_secret.__file__))
+    assert module_code.count("get_secret_value(") == 1
+    assert "string, binary = get_secret_value(self.client, self.name)" in module_code
+    utils_code = _code(module_utils)
+    assert utils_code.count("client.get_secret_value(") == 1
+    assert 'VersionStage="AWSCURRENT"' in utils_code
+    for code in (module_code, utils_code):
         assert "batch_get_secret_value" not in code
+
+
+# --- rotation -----------------------------------------------------------------------------------
+def rotating(days=30, enabled=True, lambda_arn=LAMBDA_ARN, **rules):
+    """DescribeSecret fields of a secret whose rotation is configured."""
+    rules = dict(rules)
+    if days is not None:
+        rules["AutomaticallyAfterDays"] = days
+    return {"RotationEnabled": enabled, "RotationLambdaARN": lambda_arn, "RotationRules": rules}
+
+
+ROTATION = {"lambda_arn": LAMBDA_ARN, "automatically_after_days": 30}
+
+
+def test_rotation_unchanged_makes_no_call(aws):
+    aws.describe(described(**rotating(30)))  # no RotateSecret queued
+
+    failed, result = run(aws, {"name": NAME, "rotation": ROTATION}, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["secret"]["rotation_enabled"] is True
+    assert result["secret"]["rotation_lambda_arn"] == LAMBDA_ARN  # the key boto3_resource_to_ansible_dict makes
+    assert result["secret"]["rotation_rules"] == {"automatically_after_days": 30}
+    rotation = {"enabled": True, "lambda_arn": LAMBDA_ARN, "automatically_after_days": 30}
+    assert result["diff"]["before"]["rotation"] == result["diff"]["after"]["rotation"] == rotation
+
+
+def test_rotation_schedule_compared_without_the_days_aws_adds(aws):
+    aws.describe(described(**rotating(30, ScheduleExpression="rate(30 days)", Duration="3h")))
+
+    failed, result = run(
+        aws,
+        {"name": NAME, "rotation": {"lambda_arn": LAMBDA_ARN, "schedule_expression": "rate(30 days)", "duration": "3h"}},
+        diff=True,
+    )
+
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["diff"]["after"]["rotation"] == {
+        "enabled": True,
+        "lambda_arn": LAMBDA_ARN,
+        "schedule_expression": "rate(30 days)",
+        "duration": "3h",
+    }
+
+
+@pytest.mark.parametrize("immediately", [True, False, None])
+def test_rotation_interval_differs_rotates_as_configured(aws, immediately):
+    aws.describe(described(**rotating(30)))
+    aws.rotate({"AutomaticallyAfterDays": 7}, immediately=immediately is not False)  # default: true
+    aws.describe(described(**rotating(7)))
+    rotation = dict(ROTATION, automatically_after_days=7)
+    if immediately is not None:
+        rotation["rotate_immediately"] = immediately
+
+    failed, result = run(aws, {"name": NAME, "rotation": rotation}, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["diff"]["before"]["rotation"]["automatically_after_days"] == 30
+    assert result["diff"]["after"]["rotation"]["automatically_after_days"] == 7
+    assert result["value_state"] == "kept"
+
+
+@pytest.mark.parametrize(
+    "current",
+    [
+        {},  # never configured
+        rotating(30, enabled=False),  # turned off
+        rotating(30, lambda_arn=LAMBDA_ARN + "-old"),  # another function
+    ],
+)
+def test_rotation_turned_on_or_switched_function(aws, current):
+    aws.describe(described(**current))
+    aws.rotate({"AutomaticallyAfterDays": 30})
+    aws.describe(described(**rotating(30)))
+
+    failed, result = run(aws, {"name": NAME, "rotation": ROTATION})
+
+    assert not failed, result
+    assert result["changed"] is True
+
+
+def test_rotation_schedule_expression_sent_with_duration(aws):
+    aws.describe(described(**rotating(30)))
+    aws.rotate({"ScheduleExpression": "cron(0 4 ? * SUN *)", "Duration": "2h"}, immediately=False)
+    aws.describe(described(**rotating(None, ScheduleExpression="cron(0 4 ? * SUN *)", Duration="2h")))
+
+    failed, result = run(
+        aws,
+        {
+            "name": NAME,
+            "rotation": {
+                "lambda_arn": LAMBDA_ARN,
+                "schedule_expression": "cron(0 4 ? * SUN *)",
+                "duration": "2h",
+                "rotate_immediately": False,
+            },
+        },
+    )
+
+    assert not failed, result
+    assert result["changed"] is True
+
+
+def test_rotation_enabled_false_cancels(aws):
+    aws.describe(described(**rotating(30)))
+    aws.cancel()
+    aws.describe(described(**rotating(30, enabled=False)))
+
+    failed, result = run(aws, {"name": NAME, "rotation": {"enabled": False}}, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["secret"]["rotation_enabled"] is False
+    assert result["diff"]["before"]["rotation"]["enabled"] is True
+    assert result["diff"]["after"]["rotation"]["enabled"] is False
+
+
+def test_rotation_enabled_false_when_off_makes_no_call(aws):
+    aws.describe(described(**rotating(30, enabled=False)))
+
+    failed, result = run(aws, {"name": NAME, "rotation": {"enabled": False}})
+
+    assert not failed, result
+    assert result["changed"] is False
+
+
+def test_rotation_not_set_is_left_alone(aws):
+    aws.describe(described(**rotating(30)))
+
+    failed, result = run(aws, {"name": NAME}, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["diff"]["after"]["rotation"]["enabled"] is True  # shown as AWS has it
+
+
+def test_rotation_in_check_mode_makes_no_call(aws):
+    aws.describe(described(**rotating(30)))
+
+    failed, result = run(aws, {"name": NAME, "rotation": dict(ROTATION, automatically_after_days=7)}, check_mode=True, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["secret"]["rotation_rules"] == {"automatically_after_days": 7}
+    assert result["diff"]["after"]["rotation"]["automatically_after_days"] == 7
+
+
+def test_rotation_cancel_in_check_mode_makes_no_call(aws):
+    aws.describe(described(**rotating(30)))
+
+    failed, result = run(aws, {"name": NAME, "rotation": {"enabled": False}}, check_mode=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["secret"]["rotation_enabled"] is False
+
+
+def test_rotation_on_secret_without_value_is_refused_before_any_write(aws):
+    aws.describe(described(value=False))  # no UpdateSecret, no RotateSecret queued
+
+    failed, result = run(aws, {"name": NAME, "description": "New", "rotation": ROTATION})
+
+    assert failed
+    assert f"Secret {NAME} has no value, and rotation needs one" in result["msg"]
+
+
+def test_rotation_of_a_new_secret_without_value_is_refused_before_create(aws):
+    aws.describe(None)  # no CreateSecret queued
+
+    failed, result = run(aws, {"name": NAME, "rotation": ROTATION})
+
+    assert failed
+    assert "has no value, and rotation needs one" in result["msg"]
+
+
+def test_rotation_after_the_value_created_in_the_same_run(aws):
+    aws.describe(described(value=False))
+    aws.put(CANARY)  # the value first ...
+    aws.rotate({"AutomaticallyAfterDays": 30})  # ... then the rotation (the Stubber checks the order)
+    aws.describe(described(**rotating(30)))
+
+    failed, result = run(aws, {"name": NAME, "initial_value": CANARY, "rotation": ROTATION})
+
+    assert not failed, result
+    assert result["value_state"] == "created"
+
+
+def test_rotation_of_a_new_secret_after_create(aws):
+    aws.describe(None)
+    aws.create({"SecretString": CANARY})
+    aws.rotate({"AutomaticallyAfterDays": 30}, immediately=False)
+    aws.describe(described(**rotating(30)))
+
+    failed, result = run(aws, {"name": NAME, "initial_value": CANARY, "rotation": dict(ROTATION, rotate_immediately=False)})
+
+    assert not failed, result
+    assert result["changed"] is True
+
+
+def test_rotation_of_a_new_secret_in_check_mode(aws):
+    aws.describe(None)
+
+    failed, result = run(aws, {"name": NAME, "initial_value": CANARY, "rotation": ROTATION}, check_mode=True, diff=True)
+
+    assert not failed, result
+    assert result["secret"]["rotation_enabled"] is True
+    assert result["diff"]["after"]["rotation"] == {"enabled": True, "lambda_arn": LAMBDA_ARN, "automatically_after_days": 30}
+
+
+def test_rotate_secret_error_names_the_action(aws):
+    aws.describe(described())
+    aws.sm_stub.add_client_error(
+        "rotate_secret",
+        service_error_code="ResourceNotFoundException",
+        service_message=f"Resource not found for ARN '{LAMBDA_ARN}'.",
+        http_status_code=400,
+    )
+
+    failed, result = run(aws, {"name": NAME, "rotation": ROTATION})
+
+    assert failed
+    assert result["msg"].startswith(f"Failed to configure the rotation of the secret {NAME}")
+
+
+# --- managed_json_fields ------------------------------------------------------------------------
+DOCUMENT = {"username": "medtech_admin", "password": CANARY, "engine": "postgres", "host": "old.example"}
+MANAGED = {"host": "db.example", "port": 5432, "dbname": "medtech"}
+
+
+def test_managed_fields_equal_no_put(aws):
+    aws.describe(described())
+    aws.get_value(json.dumps(dict(DOCUMENT, **MANAGED)))  # no PutSecretValue queued
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED}, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["json_fields_changed"] == []
+    assert result["value_state"] == "kept"
+    assert result["diff"]["before"] == result["diff"]["after"]
+    assert result["diff"]["after"]["managed_json_fields"] == MANAGED
+    assert CANARY not in json.dumps(result)
+
+
+def test_managed_fields_differ_put_keeps_every_other_key(aws):
+    token = Token()
+    aws.describe(described())
+    aws.get_value(json.dumps(DOCUMENT))
+    expected = json.dumps(
+        {
+            "username": "medtech_admin",
+            "password": CANARY,
+            "engine": "postgres",
+            "host": "db.example",
+            "port": 5432,
+            "dbname": "medtech",
+        }
+    )
+    aws.put_with_token(expected, token)  # no VersionStages: AWS labels the new version AWSCURRENT
+    aws.describe(described(VersionIdsToStages={NEW_VERSION: ["AWSCURRENT"], VERSION: ["AWSPREVIOUS"]}))
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED}, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["value_state"] == "kept"
+    assert result["json_fields_changed"] == ["dbname", "host", "port"]
+    assert result["diff"]["before"]["managed_json_fields"] == {"host": "old.example"}
+    assert result["diff"]["after"]["managed_json_fields"] == MANAGED
+    assert result["secret"]["version_ids_to_stages"][NEW_VERSION] == ["AWSCURRENT"]
+    assert len(token.values) == 1 and str(uuid.UUID(token.values[0])) == token.values[0]  # a fresh token
+    assert CANARY not in json.dumps(result)
+    assert "warnings" not in result
+    # the value read is hidden from the output: the whole string and each other string in it
+    no_log = MODULES[-1].no_log_values
+    assert CANARY in no_log and json.dumps(DOCUMENT) in no_log and expected in no_log
+    assert "db.example" not in no_log and "old.example" not in no_log  # managed: declared non-secret
+
+
+def test_managed_fields_number_and_string_differ(aws):
+    aws.describe(described())
+    aws.get_value(json.dumps({"password": CANARY, "port": "5432"}))
+    aws.put(json.dumps({"password": CANARY, "port": 5432}))
+    aws.describe(described())
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": {"port": 5432}})
+
+    assert not failed, result
+    assert result["json_fields_changed"] == ["port"]
+
+
+def test_managed_fields_in_check_mode_read_but_put_nothing(aws):
+    aws.describe(described())
+    aws.get_value(json.dumps(DOCUMENT))  # reading is allowed; no PutSecretValue queued
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED}, check_mode=True, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["json_fields_changed"] == ["dbname", "host", "port"]
+    assert result["diff"]["after"]["managed_json_fields"] == MANAGED
+    assert CANARY not in json.dumps(result)
+
+
+def test_managed_fields_refused_while_a_rotation_is_in_progress(aws):
+    aws.describe(described(VersionIdsToStages={VERSION: ["AWSCURRENT"], PENDING_VERSION: ["AWSPENDING"]}))
+    aws.get_value(json.dumps(DOCUMENT))  # no UpdateSecret, no PutSecretValue queued
+
+    failed, result = run(aws, {"name": NAME, "description": "New", "managed_json_fields": MANAGED})
+
+    assert failed
+    assert f"a rotation is in progress (version {PENDING_VERSION} is labelled AWSPENDING" in result["msg"]
+    assert "dbname, host, port" in result["msg"]
+    assert CANARY not in json.dumps(result)
+
+
+def test_managed_fields_equal_during_a_rotation_is_no_change(aws):
+    aws.describe(described(VersionIdsToStages={VERSION: ["AWSCURRENT"], PENDING_VERSION: ["AWSPENDING"]}))
+    aws.get_value(json.dumps(dict(DOCUMENT, **MANAGED)))
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED})
+
+    assert not failed, result
+    assert result["changed"] is False
+
+
+@pytest.mark.parametrize("value", [f"not-json-{CANARY}", json.dumps([CANARY]), json.dumps(CANARY), "{" + CANARY])
+def test_managed_fields_of_a_value_that_is_not_a_json_object(aws, value):
+    aws.describe(described())
+    aws.get_value(value)
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED})
+
+    assert failed
+    assert f"managed_json_fields: the secret {NAME} holds a value that is not a JSON object" in result["msg"]
+    assert CANARY not in json.dumps(result)
+    assert value in MODULES[-1].no_log_values
+
+
+def test_managed_fields_of_a_binary_value(aws):
+    aws.describe(described())
+    aws.get_value(binary=CANARY.encode())
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED})
+
+    assert failed
+    assert "holds a binary value" in result["msg"]
+    assert CANARY not in json.dumps(result)
+
+
+def test_managed_fields_get_value_denied_names_the_permission(aws):
+    aws.describe(described())
+    aws.sm_stub.add_client_error(
+        "get_secret_value", service_error_code="AccessDeniedException", service_message="denied", http_status_code=400
+    )
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED})
+
+    assert failed
+    assert result["msg"].startswith(f"Failed to read the current value of the secret {NAME}")
+    assert "secretsmanager:GetSecretValue" in result["msg"]
+
+
+def test_managed_fields_merged_into_a_generated_first_value(aws):
+    aws.describe(None)
+    aws.random({"PasswordLength": 64})
+    aws.create(
+        {
+            "SecretString": json.dumps(
+                {"username": "medtech_admin", "host": "db.example", "port": 5432, "dbname": "medtech", "password": RANDOM}
+            )
+        }
+    )
+    aws.describe(described())
+
+    failed, result = run(
+        aws,
+        {
+            "name": NAME,
+            "generate_initial_value": {"json_key": "password", "json_fields": {"username": "medtech_admin"}},
+            "managed_json_fields": MANAGED,
+        },
+        diff=True,
+    )
+
+    assert not failed, result
+    assert result["value_state"] == "created"
+    assert result["json_fields_changed"] == ["dbname", "host", "port"]
+    assert result["diff"]["after"]["managed_json_fields"] == MANAGED
+    assert RANDOM not in json.dumps(result)
+
+
+def test_managed_fields_merged_into_initial_value_json_of_an_empty_secret(aws):
+    aws.describe(described(value=False))
+    aws.put(json.dumps({"username": "app", "password": CANARY, "host": "db.example", "port": 5432, "dbname": "medtech"}))
+    aws.describe(described())
+
+    failed, result = run(
+        aws, {"name": NAME, "initial_value_json": {"username": "app", "password": CANARY}, "managed_json_fields": MANAGED}
+    )
+
+    assert not failed, result
+    assert result["value_state"] == "created"
+    assert result["json_fields_changed"] == ["dbname", "host", "port"]
+
+
+def test_managed_fields_alone_create_no_value(aws):
+    aws.describe(described(value=False))  # no GetSecretValue, no PutSecretValue queued
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED}, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["value_state"] == "missing"
+    assert result["json_fields_changed"] == []
+    assert result["diff"]["after"]["managed_json_fields"] == {}
+    assert "has no value: put it in" in warnings_of(result)
+
+
+def test_managed_fields_then_rotation_in_one_run(aws):
+    aws.describe(described())
+    aws.get_value(json.dumps(DOCUMENT))
+    aws.put(json.dumps(dict(DOCUMENT, **MANAGED)))  # the value first ...
+    aws.rotate({"AutomaticallyAfterDays": 30})  # ... then the rotation
+    aws.describe(described(**rotating(30)))
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED, "rotation": ROTATION})
+
+    assert not failed, result
+    assert result["changed"] is True
+
+
+def test_managed_fields_of_a_secret_scheduled_for_deletion_after_the_restore(aws):
+    aws.describe(described(DeletedDate=CREATED))
+    aws.sm_stub.add_response("restore_secret", {"ARN": ARN, "Name": NAME}, {"SecretId": NAME})
+    aws.get_value(json.dumps(DOCUMENT))  # AWS refuses GetSecretValue before the restore
+    aws.put(json.dumps(dict(DOCUMENT, **MANAGED)))
+    aws.describe(described())
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED})
+
+    assert not failed, result
+    assert result["restored"] is True
+    assert result["json_fields_changed"] == ["dbname", "host", "port"]
+
+
+def test_managed_fields_of_a_secret_scheduled_for_deletion_in_check_mode(aws):
+    aws.describe(described(DeletedDate=CREATED))  # no GetSecretValue: AWS would refuse it
+
+    failed, result = run(aws, {"name": NAME, "managed_json_fields": MANAGED}, check_mode=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert "managed_json_fields are compared after the restore" in warnings_of(result)
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        ({"managed_json_fields": {"password": "x"}}, "the key 'password' looks like a secret"),
+        ({"managed_json_fields": {"Client_Secret": "x"}}, "the key 'Client_Secret' looks like a secret"),
+        ({"managed_json_fields": {"apiToken": "x"}}, "looks like a secret"),
+        ({"managed_json_fields": {"KeyId": "x"}}, "looks like a secret"),
+        ({"managed_json_fields": {}}, "managed_json_fields is empty"),
+        ({"managed_json_fields": MANAGED, "initial_value": "x"}, "initial_value is a plain string"),
+        ({"managed_json_fields": MANAGED, "generate_initial_value": {}}, "set generate_initial_value.json_key"),
+        (
+            {"managed_json_fields": {"host": "h"}, "generate_initial_value": {"json_key": "host"}},
+            "managed_json_fields contains the key 'host' of the generated value (generate_initial_value.json_key)",
+        ),
+        ({"rotation": {"automatically_after_days": 30}}, "rotation.lambda_arn is not set"),
+        ({"rotation": {"lambda_arn": LAMBDA_ARN}}, "rotation needs automatically_after_days or schedule_expression"),
+        ({"rotation": dict(ROTATION, automatically_after_days=0)}, "rotation.automatically_after_days is 0"),
+        ({"rotation": dict(ROTATION, automatically_after_days=1001)}, "from 1 to 1000"),
+        ({"rotation": dict(ROTATION, schedule_expression="rate(30 days)")}, "mutually exclusive"),
+        ({"rotation": {"lambda_arn": LAMBDA_ARN, "schedule_expression": "30 days"}}, "is not a schedule"),
+        ({"rotation": dict(ROTATION, duration="3 hours")}, "is not a window in hours"),
+    ],
+)
+def test_invalid_rotation_and_managed_options_fail_before_any_aws_call(aws, args, fragment):
+    failed, result = run(aws, dict(args, name=NAME))
+
+    assert failed
+    assert fragment in result["msg"]
+    assert aws.client_calls == []
+
+
+def test_rotation_disabled_needs_no_function(aws):
+    aws.describe(described())
+
+    failed, result = run(aws, {"name": NAME, "rotation": {"enabled": False}})
+
+    assert not failed, result
+    assert result["changed"] is False
+
+
+def test_managed_json_fields_helpers():
+    assert secretsmanager_secret.fields_to_change({"a": 1, "b": "x"}, {"a": 1, "b": "x"}) == []
+    assert secretsmanager_secret.fields_to_change({"a": "1"}, {"a": 1, "c": None}) == ["a", "c"]
+    assert secretsmanager_secret.fields_to_change({"a": {"x": 1, "y": 2}}, {"a": {"y": 2, "x": 1}}) == []
+    assert secretsmanager_secret.fields_to_change({"a": True}, {"a": 1}) == ["a"]
+    assert secretsmanager_secret.json_strings({"a": "x", "b": [1, "y", {"c": "z"}], "d": ""}) == ["x", "y", "z"]
+    assert secretsmanager_secret.pending_versions({"a": ["AWSCURRENT", "AWSPENDING"], "b": ["AWSPENDING"]}) == ["b"]
