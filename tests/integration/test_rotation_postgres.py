@@ -52,6 +52,7 @@ ADMIN_SECRET = "prod/rds/admin"
 APP_SECRET = "prod/rds/app"
 DB = "appdb"
 MASTER, APP, CLONE, APP_GROUP = "dbadmin", "app", "app_clone", "app_rw"
+NEW_APP, NEW_CLONE = "newapp", "newapp_clone"  # users that exist only after the first rotation
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 LOGGER = "medtech.rotation"
 TRUST = {
@@ -111,7 +112,7 @@ def _reset(server: PostgresServer) -> None:
     conn = server.admin()
     try:
         conn.run(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        for role in (CLONE, APP, APP_GROUP, MASTER):
+        for role in (NEW_CLONE, NEW_APP, CLONE, APP, APP_GROUP, MASTER):  # their objects went with the database
             conn.run(f"DROP ROLE IF EXISTS {role}")
     finally:
         conn.close()
@@ -308,6 +309,50 @@ def test_alternating_users_rotation(harness, database, app_secret):
     assert "AWSCURRENT" in stages[third_version] and "AWSPREVIOUS" in stages[second_version]
     # the master's credentials were only used, not rotated
     assert database.can_login(MASTER, database.passwords[MASTER])
+
+
+def test_first_rotation_creates_the_application_user(harness, database, admin_secret):
+    """A new app secret names a user the database does not have: the first rotation creates it
+    (LOGIN only, CONNECT, its own schema) and its clone, and both log in afterwards."""
+    first_password = "first-" + secrets.token_urlsafe(18)
+    database.passwords[NEW_APP] = first_password
+    app = harness.sm.create_secret(
+        Name="prod/rds/newapp", SecretString=_secret(database, NEW_APP, masterarn=admin_secret)
+    )["ARN"]
+    assert not database.can_login(NEW_APP, first_password)
+
+    harness.rotate(app)
+
+    clone = harness.value(app)
+    assert clone["username"] == NEW_CLONE
+    assert database.can_login(NEW_APP, first_password), "the first user must exist with the secret's first password"
+    assert database.can_login(NEW_CLONE, clone["password"])
+    conn = database.server.connect(NEW_APP, first_password, DB)
+    try:
+        attributes = conn.run(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = :n", n=NEW_APP
+        )
+        assert attributes == [[False, False, False, False]]
+        conn.run(f"CREATE TABLE {NEW_APP}.things (id int)")  # may create in its schema
+        conn.run(f"INSERT INTO {NEW_APP}.things VALUES (1)")
+        with pytest.raises(pg8000.native.DatabaseError):
+            conn.run("SELECT * FROM payroll")
+    finally:
+        conn.close()
+
+
+def test_first_rotation_never_takes_over_an_existing_user(harness, database, admin_secret):
+    """A user that exists but does not log in with the secret's password is an error, not reset."""
+    database.passwords[APP + "_wrong"] = "not-" + secrets.token_urlsafe(18)
+    secret = json.loads(_secret(database, APP, masterarn=admin_secret))
+    secret["password"] = "wrong-" + secrets.token_urlsafe(18)
+    app = harness.sm.create_secret(Name="prod/rds/taken", SecretString=json.dumps(secret))["ARN"]
+    token = harness.start(app)
+    harness.step(app, token, "createSecret")
+    with pytest.raises(lambda_function.RotationError, match="cannot log in with the current password"):
+        harness.step(app, token, "setSecret")
+    assert database.can_login(APP, database.passwords[APP])
+    assert not database.can_login(CLONE, harness.value(app, "AWSPENDING")["password"])
 
 
 def test_failed_test_secret_leaves_current_working_single_user(harness, database, admin_secret, monkeypatch):

@@ -33,7 +33,12 @@ Two strategies, chosen by the secret itself:
   keeps working until the next rotation. setSecret logs in with the credentials of the secret
   that ``masterarn`` names (the RDS master user) and, when the other user does not exist yet,
   creates it as a member of the current user (``GRANT <current> TO <clone>``), so it holds the same
-  privileges and role memberships; then it sets the other user's password.
+  privileges and role memberships; then it sets the other user's password. On the first rotation
+  of a new secret, when the current user does not exist on the database at all, it creates that
+  user too, with the secret's current password, LOGIN and no other attribute, CONNECT on the
+  secret's database and USAGE and CREATE on a schema of its own name there (the application's
+  migrations create their tables in it); a user that exists but does not log in with the current password is an
+  error, never overwritten.
 
 The secret is JSON in the format of RDS secrets: ``engine`` (``postgres``), ``host``, ``port``
 (default 5432), ``username``, ``password``, ``dbname`` (default ``postgres``) and, for alternating
@@ -268,11 +273,12 @@ def _set_alternating_users(client, current, pending):
         raise RotationError(
             f"setSecret: alternating rotation, but the pending user {pending['username']} is not the other user of {current['username']}"
         )
-    # Nothing is changed unless the credentials in use work.
+    # Nothing is changed unless the credentials in use work, or their user does not exist yet
+    # (the first rotation creates it, see the module docstring).
     conn = login(current)
-    if conn is None:
-        raise RotationError(f"setSecret: user {current['username']} cannot log in with the current password")
-    conn.close()
+    first_rotation = conn is None
+    if conn is not None:
+        conn.close()
 
     master = get_secret_dict(client, current["masterarn"], "AWSCURRENT")
     master["dbname"] = _endpoint(current)["dbname"]
@@ -285,20 +291,42 @@ def _set_alternating_users(client, current, pending):
     clone, original = _ident(pending["username"]), _ident(current["username"])
     password = _password_sql(pending["password"])
     try:
-        exists = conn.run("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :name", name=pending["username"])
+        statements = []
+        if first_rotation:
+            if _role_exists(conn, current["username"]):
+                raise RotationError(f"setSecret: user {current['username']} cannot log in with the current password")
+            # The application user of the secret's first value: LOGIN and nothing else (not a
+            # superuser, cannot create roles or databases), may connect to its database and use
+            # and create in a schema of its name there, where its migrations create the
+            # application's tables (which it then owns). The schema belongs to the master user:
+            # RDS's master is not a member of the roles it creates, so it cannot give them one.
+            dbname = _ident(_endpoint(current)["dbname"])
+            statements += [
+                f"CREATE ROLE {original} WITH LOGIN PASSWORD {_password_sql(current['password'])}",
+                f"GRANT CONNECT ON DATABASE {dbname} TO {original}",
+                f"CREATE SCHEMA IF NOT EXISTS {original}",
+                f"GRANT USAGE, CREATE ON SCHEMA {original} TO {original}",
+            ]
+        exists = _role_exists(conn, pending["username"])
         if exists:
-            statements = [f"ALTER ROLE {clone} WITH LOGIN PASSWORD {password}"]
+            statements.append(f"ALTER ROLE {clone} WITH LOGIN PASSWORD {password}")
         else:
             # Membership in the current user gives the new user the same privileges and role
             # memberships (PostgreSQL roles INHERIT by default), now and after later GRANTs.
-            statements = [f"CREATE ROLE {clone} WITH LOGIN PASSWORD {password}", f"GRANT {original} TO {clone}"]
+            statements += [f"CREATE ROLE {clone} WITH LOGIN PASSWORD {password}", f"GRANT {original} TO {clone}"]
         _run_in_transaction(conn, statements)
     finally:
         conn.close()
+    if first_rotation:
+        logger.info("setSecret: created user %s, the secret's first user, with its current password", current["username"])
     if exists:
         logger.info("setSecret: set the pending password of user %s", pending["username"])
     else:
         logger.info("setSecret: created user %s as a member of %s", pending["username"], current["username"])
+
+
+def _role_exists(conn, username):
+    return bool(conn.run("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :name", name=username))
 
 
 # --- Secrets Manager ------------------------------------------------------------------------------
