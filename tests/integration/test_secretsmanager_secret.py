@@ -8,7 +8,7 @@ Each call is ``ansible localhost -m medtech.aws_platform.secretsmanager_secret -
 the repo's ansible.cfg, the emulator's endpoint and fake credentials in the environment, and the
 ansible.posix.json stdout callback so the module result can be read. What the module did is then
 read back from the emulator with boto3 (the tests read values with GetSecretValue; the module
-never does).
+does so only for managed_json_fields).
 
 Where moto does not answer as AWS does, the Stubber unit tests cover the path instead
 (tests/unit/plugins/modules/test_secretsmanager_secret_stubbed.py):
@@ -16,13 +16,21 @@ Where moto does not answer as AWS does, the Stubber unit tests cover the path in
 * moto ignores the KMS key of a replica and reports every replica with
   ``alias/aws/secretsmanager``, so replicas here are created without ``kms_key_id``; replica keys,
   their comparison and the remove-and-replicate-again path are Stubber tests;
-* KMS key resolution (alias vs key ARN) and AWS's error answers are Stubber tests.
+* KMS key resolution (alias vs key ARN) and AWS's error answers are Stubber tests;
+* moto's RotateSecret ignores ``ScheduleExpression`` and, with ``RotateImmediately=false``, leaves
+  an AWSPENDING version behind (AWS removes it after testSecret), so schedules and a rotation in
+  progress are Stubber tests. Rotation here needs moto's Lambda without Docker (``lambda:
+  use_docker: false``: invoking a function does nothing and succeeds); the ``lambda_without_docker``
+  fixture sets it through ``/moto-api/config`` (scripts/moto_server.py may set it already).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
+import urllib.request
+import zipfile
 
 import pytest
 
@@ -339,6 +347,176 @@ def test_invalid_options_fail_before_any_change(run_module, sm):
     assert sm.list_secrets()["SecretList"] == []
 
 
+# --- managed_json_fields --------------------------------------------------------------------------
+def test_managed_json_fields_merged_keeping_the_password(run_module, sm):
+    name = "prod/rds/admin"
+    password = "CANARY-rds-password-5e0d-must-stay"
+    first = {"engine": "postgres", "username": "medtech_admin", "password": password, "host": "pending"}
+    sm.create_secret(Name=name, SecretString=json.dumps(first))
+    first_version = [v for v, stages in describe(sm, name)["VersionIdsToStages"].items() if "AWSCURRENT" in stages]
+    managed = {"host": "medtech-prod.abc123.eu-central-1.rds.amazonaws.com", "port": 5432, "dbname": "medtech"}
+    args = {"name": name, "managed_json_fields": managed}
+
+    result = run_module(args, check=True)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["json_fields_changed"] == ["dbname", "host", "port"]
+    assert json.loads(current_value(sm, name)) == first  # check mode put nothing
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["value_state"] == "kept"
+    assert result["json_fields_changed"] == ["dbname", "host", "port"]
+    assert result["diff"]["before"]["managed_json_fields"] == {"host": "pending"}
+    assert result["diff"]["after"]["managed_json_fields"] == managed
+    assert password not in json.dumps(result)
+    assert json.loads(current_value(sm, name)) == dict(first, **managed)  # every other key kept
+    versions = describe(sm, name)["VersionIdsToStages"]
+    assert versions[first_version[0]] == ["AWSPREVIOUS"]
+    assert len([v for v, stages in versions.items() if "AWSCURRENT" in stages]) == 1
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["changed"] is False
+    assert result["json_fields_changed"] == []
+    assert describe(sm, name)["VersionIdsToStages"] == versions  # no new version
+
+    result = run_module({"name": name, "managed_json_fields": {"port": "5432"}})
+    assert result["changed"] is True  # a string is not the number
+    assert json.loads(current_value(sm, name))["port"] == "5432"
+
+
+def test_managed_json_fields_in_the_first_generated_value(run_module, sm):
+    name = "prod/rds/app"
+    args = {
+        "name": name,
+        "generate_initial_value": {"length": 24, "json_key": "password", "json_fields": {"username": "app"}},
+        "managed_json_fields": {"host": "db.internal", "port": 5432},
+    }
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["value_state"] == "created"
+    assert result["json_fields_changed"] == ["host", "port"]
+    value = json.loads(current_value(sm, name))
+    assert value["host"] == "db.internal" and value["port"] == 5432 and value["username"] == "app"
+    assert len(value["password"]) == 24
+
+    result = run_module(args)
+    assert result["changed"] is False
+    assert result["json_fields_changed"] == []
+    assert json.loads(current_value(sm, name)) == value
+
+
+def test_managed_json_fields_of_a_plain_value_fail_without_the_value(run_module, sm):
+    name = "prod/api/jwt-secret"
+    sm.create_secret(Name=name, SecretString="CANARY-plain-jwt-9a7c")
+
+    result = run_module({"name": name, "managed_json_fields": {"host": "x"}})
+    assert result.get("failed") is True, result
+    assert f"managed_json_fields: the secret {name} holds a value that is not a JSON object" in result["msg"]
+    assert "CANARY-plain-jwt-9a7c" not in json.dumps(result)
+    assert current_value(sm, name) == "CANARY-plain-jwt-9a7c"
+
+
+# --- rotation -----------------------------------------------------------------------------------
+@pytest.fixture()
+def lambda_without_docker(aws):
+    """moto's Lambda without Docker: functions are kept, Invoke does nothing and succeeds."""
+    request = urllib.request.Request(
+        aws.url + "/moto-api/config",
+        data=json.dumps({"lambda": {"use_docker": False}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.loads(response.read())["lambda"]["use_docker"] is False
+
+
+@pytest.fixture()
+def rotation_function(aws, lambda_without_docker):
+    """A dummy rotation function (and its role): its ARN."""
+    iam = aws.client("iam", REGION)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    role = iam.create_role(RoleName="medtech-test-rotation", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("lambda_function.py", "def lambda_handler(event, context):\n    return None\n")
+    function = aws.client("lambda", REGION).create_function(
+        FunctionName="medtech-test-rotation",
+        Runtime="python3.12",
+        Role=role["Arn"],
+        Handler="lambda_function.lambda_handler",
+        Code={"ZipFile": package.getvalue()},
+    )
+    return function["FunctionArn"]
+
+
+def test_rotation_configured_changed_and_turned_off(run_module, sm, rotation_function):
+    name = "prod/rds/admin"
+    rotation = {"lambda_arn": rotation_function, "automatically_after_days": 30, "rotate_immediately": False}
+    args = {"name": name, "initial_value_json": {"username": "medtech_admin", "password": "first"}, "rotation": rotation}
+
+    result = run_module(args, check=True)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["diff"]["after"]["rotation"] == {
+        "enabled": True, "lambda_arn": rotation_function, "automatically_after_days": 30,
+    }
+    assert sm.list_secrets()["SecretList"] == []
+
+    result = run_module(args)  # the value first, then the rotation
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["value_state"] == "created"
+    secret = describe(sm, name)
+    assert secret["RotationEnabled"] is True
+    assert secret["RotationLambdaARN"] == rotation_function
+    assert secret["RotationRules"]["AutomaticallyAfterDays"] == 30
+    assert result["secret"]["rotation_enabled"] is True
+    assert result["secret"]["rotation_lambda_arn"] == rotation_function
+    assert json.loads(current_value(sm, name)) == {"username": "medtech_admin", "password": "first"}
+
+    result = run_module(args)
+    assert not result.get("failed"), result
+    assert result["changed"] is False
+    assert result["diff"]["before"]["rotation"] == result["diff"]["after"]["rotation"]
+
+    other = dict(args, rotation=dict(rotation, automatically_after_days=7))
+    result = run_module(other, check=True)
+    assert result["changed"] is True
+    assert describe(sm, name)["RotationRules"]["AutomaticallyAfterDays"] == 30
+    result = run_module(other)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert describe(sm, name)["RotationRules"]["AutomaticallyAfterDays"] == 7
+    assert run_module(other)["changed"] is False
+
+    off = {"name": name, "rotation": {"enabled": False}}
+    result = run_module(off)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert describe(sm, name)["RotationEnabled"] is False
+    assert run_module(off)["changed"] is False
+
+
+def test_rotation_of_a_secret_without_value_is_refused(run_module, sm, rotation_function):
+    name = "prod/external/stripe"
+    sm.create_secret(Name=name, Description="empty")
+
+    result = run_module({"name": name, "description": "Stripe", "rotation": {
+        "lambda_arn": rotation_function, "automatically_after_days": 30}})
+    assert result.get("failed") is True, result
+    assert "has no value, and rotation needs one" in result["msg"]
+    secret = describe(sm, name)
+    assert secret["Description"] == "empty"  # refused before any write
+    assert not secret.get("RotationEnabled")
+
+
 # --- canary: no value in the output, even at -vvv -----------------------------------------------
 def _ansible_verbose(aws, tmp_path, args, *extra):
     """Run the module with the default callback at -vvv --diff; return stdout + stderr."""
@@ -370,6 +548,12 @@ def test_canary_value_never_appears_in_verbose_output(aws, sm, tmp_path):
     outputs.append(_ansible_verbose(aws, tmp_path, args))
     outputs.append(_ansible_verbose(aws, tmp_path, args))
     assert json.loads(current_value(sm, "prod/canary/json")) == {"secret_key": canary_json}
+    # managed_json_fields reads the value (GetSecretValue) and puts it back with the field set
+    args = {"name": "prod/canary/json", "managed_json_fields": {"host": "db.canary.example"}, "region": REGION}
+    outputs.append(_ansible_verbose(aws, tmp_path, args, "--check"))
+    outputs.append(_ansible_verbose(aws, tmp_path, args))
+    outputs.append(_ansible_verbose(aws, tmp_path, args))
+    assert json.loads(current_value(sm, "prod/canary/json")) == {"secret_key": canary_json, "host": "db.canary.example"}
 
     args = {
         "name": "prod/canary/generated",
@@ -383,5 +567,6 @@ def test_canary_value_never_appears_in_verbose_output(aws, sm, tmp_path):
     output = "\n".join(outputs)
     assert "prod/canary/plain" in output and "value_state" in output  # the output is really there
     assert "<TASK" in output or "ESTABLISH LOCAL CONNECTION" in output  # and really verbose
+    assert "json_fields_changed" in output and "db.canary.example" in output  # the managed field is shown
     for value in (canary, canary_json, generated):
         assert value not in output
