@@ -151,6 +151,8 @@ options:
       - While a rotation is in progress (a version labelled C(AWSPENDING) but not
         C(AWSCURRENT)) and a managed key would change, the module fails before any write.
       - A secret without a value stays without one; RV(value_state=missing) and a warning say so.
+      - On a secret scheduled for deletion, AWS refuses C(GetSecretValue); the value is read after
+        the restore, and check mode, which does not restore, warns that it could not compare.
       - RV(json_fields_changed) lists the keys that were (or would be) set, never a value.
     type: dict
   rotation:
