@@ -75,6 +75,18 @@ def test_describe_tags_names_resource_types_as_aws_does(aws, create, resource_ty
     assert [(t["Key"], t["ResourceType"]) for t in tags] == [("Name", resource_type)]
 
 
+def test_secret_replicas_report_their_kms_key_as_aws_does(aws):
+    """AWS reports the KmsKeyId a replica was created with; moto 5.2.5 reports the default key."""
+    sm = aws.client("secretsmanager")
+    sm.create_secret(Name="x", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": "alias/dr"}])
+    sm.create_secret(Name="y", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    sm.replicate_secret_to_regions(SecretId="y", AddReplicaRegions=[{"Region": "us-east-1", "KmsKeyId": "alias/us"}])
+    assert [(r["Region"], r["KmsKeyId"]) for r in sm.describe_secret(SecretId="x")["ReplicationStatus"]] == [
+        ("eu-west-1", "alias/dr")]
+    assert [(r["Region"], r["KmsKeyId"]) for r in sm.describe_secret(SecretId="y")["ReplicationStatus"]] == [
+        ("eu-west-1", "alias/aws/secretsmanager"), ("us-east-1", "alias/us")]
+
+
 def test_emulator_defaults_to_port_5000_and_repo_state_dir():
     env = {k: v for k, v in os.environ.items() if k not in ("MOTO_PORT", "EMULATOR_STATE_DIR")}
     proc = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "emulator.py"), "url"], capture_output=True,
