@@ -117,6 +117,15 @@ def test_local_inventory_refuses_a_non_loopback_endpoint(aws, run_playbook):
     assert platform_vpcs(aws) == []
 
 
+def test_local_inventory_ignores_older_endpoint_variables_in_the_shell(aws, run_playbook):
+    """amazon.aws modules take AWS_URL / EC2_URL as their endpoint before AWS_ENDPOINT_URL; one left
+    in the shell must not send a task elsewhere (here: a TEST-NET address that answers nothing)."""
+    result = run_playbook("playbooks/site.yml", "--check",
+                          env={"AWS_URL": "http://192.0.2.1:9", "EC2_URL": "http://192.0.2.1:9"}, timeout=600)
+    assert result.rc == 0, result.output[-3000:]
+    assert "192.0.2.1" not in result.output
+
+
 def test_local_inventory_refuses_credentials_of_another_account(aws, run_playbook):
     result = run_playbook("playbooks/site.yml", extra_vars={"platform_account_id": "210987654321"})
     assert result.rc != 0
