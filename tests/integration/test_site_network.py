@@ -131,3 +131,30 @@ def test_local_inventory_refuses_credentials_of_another_account(aws, run_playboo
     assert result.rc != 0
     assert "The credentials belong to account 123456789012, but the inventory names" in result.output
     assert platform_vpcs(aws) == []
+
+
+NETWORK_ONLY = """\
+- hosts: all
+  gather_facts: false
+  environment: "{{ aws_environment }}"
+  roles:
+    - role: medtech.aws_platform.network
+"""
+
+
+def test_absent_deletes_every_subnet_also_of_an_earlier_layout(aws, run_playbook, tmp_path):
+    playbook = tmp_path / "network.yml"
+    playbook.write_text(NETWORK_ONLY)
+    assert run_playbook(str(playbook)).rc == 0
+    vpc_id = platform_vpcs(aws)[0]["VpcId"]
+    # a subnet an earlier layout had, no longer in network_subnets
+    aws.client("ec2").create_subnet(VpcId=vpc_id, CidrBlock="10.0.50.0/24", AvailabilityZone="eu-central-1a")
+
+    refused = run_playbook(str(playbook), extra_vars={"network_state": "absent"})
+    assert refused.rc != 0 and "Confirm with" in refused.output
+    assert len(platform_vpcs(aws)) == 1
+
+    deleted = run_playbook(str(playbook), extra_vars={"network_state": "absent", "network_confirm_delete": VPC_NAME})
+    assert deleted.rc == 0, deleted.output[-3000:]
+    assert platform_vpcs(aws) == []
+    assert aws.client("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"] == []
