@@ -12,19 +12,54 @@ Fixes:
   ResourceType); moto uses ``nat-gateway``, ``vpc-elastic-ip`` and ``flow-logs``, so a tag
   lookup filtered by type (amazon.aws ``ensure_ec2_tags``) finds nothing and re-tags on every
   run. Checked by tests/integration/test_emulator.py.
+* RDS DescribeDBInstances on gp3 storage: AWS always reports ``Iops`` and
+  ``StorageThroughput``, the baseline when none was provisioned (PostgreSQL, MySQL, MariaDB:
+  3000 IOPS / 125 MiB/s below 400 GiB, 12000 IOPS / 500 MiB/s from 400 GiB; "gp3 storage" in the
+  RDS User Guide); moto omits both, and amazon.aws ``rds_instance`` then fails on the next
+  converge with ``KeyError: 'StorageThroughput'``. Checked by tests/integration/test_emulator.py.
 """
 
 import sys
 
 from moto.ec2 import utils as ec2_utils
+from moto.rds import models as rds_models
 from moto.server import main
 
 AWS_TAG_RESOURCE_TYPES = {"nat": "natgateway", "eipalloc": "elastic-ip", "fl": "vpc-flow-log"}
+# gp3 baseline (IOPS, MiB/s) below and from 400 GiB, for the engines that share it.
+GP3_BASELINE_ENGINES = ("postgres", "mysql", "mariadb")
+GP3_BASELINE_SMALL, GP3_BASELINE_LARGE, GP3_BASELINE_THRESHOLD_GIB = (3000, 125), (12000, 500), 400
+
+
+def _gp3_baseline(instance):
+    """(IOPS, throughput) AWS reports for a gp3 instance without provisioned values, or None."""
+    if getattr(instance, "storage_type", None) != "gp3" or getattr(instance, "engine", None) not in GP3_BASELINE_ENGINES:
+        return None
+    large = int(getattr(instance, "allocated_storage", 0) or 0) >= GP3_BASELINE_THRESHOLD_GIB
+    return GP3_BASELINE_LARGE if large else GP3_BASELINE_SMALL
+
+
+def _reported(index, stored_attr):
+    def getter(self):
+        value = self.__dict__.get(stored_attr)
+        baseline = _gp3_baseline(self)
+        return baseline[index] if value is None and baseline else value
+    return getter
+
+
+def _storing(stored_attr):
+    def setter(self, value):
+        self.__dict__[stored_attr] = value
+    return setter
 
 
 def apply_fixes():
     """Patch moto in this process; see the module docstring."""
     ec2_utils.EC2_PREFIX_TO_RESOURCE.update(AWS_TAG_RESOURCE_TYPES)
+    rds_models.DBInstance.iops = property(_reported(0, "_reported_iops"), _storing("_reported_iops"))
+    rds_models.DBInstance.storage_throughput = property(
+        _reported(1, "_storage_throughput"), rds_models.DBInstance.storage_throughput.fset
+    )
 
 
 if __name__ == "__main__":

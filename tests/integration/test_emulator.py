@@ -75,6 +75,25 @@ def test_describe_tags_names_resource_types_as_aws_does(aws, create, resource_ty
     assert [(t["Key"], t["ResourceType"]) for t in tags] == [("Name", resource_type)]
 
 
+@pytest.mark.parametrize(
+    "storage, provisioned, reported",
+    [
+        (100, None, (3000, 125)),
+        (500, None, (12000, 500)),
+        (1000, 16000, (16000, 500)),
+    ],
+)
+def test_gp3_instance_reports_iops_and_throughput_as_aws_does(aws, storage, provisioned, reported):
+    """AWS reports gp3 Iops and StorageThroughput (the baseline when none was set); moto 5.2.5 omits both."""
+    rds = aws.client("rds")
+    extra = {"Iops": provisioned} if provisioned else {}
+    rds.create_db_instance(DBInstanceIdentifier="gp3-db", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           AllocatedStorage=storage, StorageType="gp3", MasterUsername="admin",
+                           MasterUserPassword="not-a-secret-1", **extra)
+    instance = rds.describe_db_instances(DBInstanceIdentifier="gp3-db")["DBInstances"][0]
+    assert (instance["Iops"], instance["StorageThroughput"]) == reported
+
+
 def test_emulator_defaults_to_port_5000_and_repo_state_dir():
     env = {k: v for k, v in os.environ.items() if k not in ("MOTO_PORT", "EMULATOR_STATE_DIR")}
     proc = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "emulator.py"), "url"], capture_output=True,
