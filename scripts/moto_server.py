@@ -17,18 +17,55 @@ Fixes:
   3000 IOPS / 125 MiB/s below 400 GiB, 12000 IOPS / 500 MiB/s from 400 GiB; "gp3 storage" in the
   RDS User Guide); moto omits both, and amazon.aws ``rds_instance`` then fails on the next
   converge with ``KeyError: 'StorageThroughput'``. Checked by tests/integration/test_emulator.py.
+* RDS DescribeDBParameters: AWS lists every parameter of a new group's family with its engine
+  default, ``DataType`` and ``IsModifiable``; moto lists only the parameters set since, so
+  amazon.aws ``rds_instance_param_group`` calls every parameter "not an available parameter".
+  A new ``postgres*`` group here carries the PostgreSQL parameters the platform sets, as AWS
+  describes them (POSTGRES_PARAMETERS). Checked by tests/integration/test_emulator.py.
+* RDS DescribeDBParameterGroups with a DBParameterGroupName that does not exist: AWS answers
+  DBParameterGroupNotFound (API reference, Errors); moto answers an empty list, and amazon.aws
+  ``rds_instance_param_group`` then fails with "list index out of range" instead of creating
+  the group. Checked by tests/integration/test_emulator.py.
 """
 
 import sys
 
 from moto.ec2 import utils as ec2_utils
 from moto.rds import models as rds_models
+from moto.rds.exceptions import DBParameterGroupNotFoundError
 from moto.server import main
 
 AWS_TAG_RESOURCE_TYPES = {"nat": "natgateway", "eipalloc": "elastic-ip", "fl": "vpc-flow-log"}
 # gp3 baseline (IOPS, MiB/s) below and from 400 GiB, for the engines that share it.
 GP3_BASELINE_ENGINES = ("postgres", "mysql", "mariadb")
 GP3_BASELINE_SMALL, GP3_BASELINE_LARGE, GP3_BASELINE_THRESHOLD_GIB = (3000, 125), (12000, 500), 400
+
+
+# Parameters of a new postgres* parameter group, as DescribeDBParameters shows their defaults.
+POSTGRES_PARAMETERS = {
+    "rds.force_ssl": {"ParameterName": "rds.force_ssl", "ParameterValue": "0", "Description": "Force SSL connections.",
+                      "Source": "engine-default", "ApplyType": "dynamic", "DataType": "boolean",
+                      "AllowedValues": "0,1", "IsModifiable": True, "ApplyMethod": "pending-reboot"},
+}
+
+
+def _with_engine_defaults(init):
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if str(self.family or "").startswith("postgres"):
+            for name, parameter in POSTGRES_PARAMETERS.items():
+                self.parameters[name].update(parameter)
+    return __init__
+
+
+def _not_found_when_named(describe):
+    def describe_db_parameter_groups(self, kwargs):
+        groups = describe(self, kwargs)
+        name = kwargs.get("db_parameter_group_name")
+        if name and not groups:
+            raise DBParameterGroupNotFoundError(name)
+        return groups
+    return describe_db_parameter_groups
 
 
 def _gp3_baseline(instance):
@@ -56,6 +93,10 @@ def _storing(stored_attr):
 def apply_fixes():
     """Patch moto in this process; see the module docstring."""
     ec2_utils.EC2_PREFIX_TO_RESOURCE.update(AWS_TAG_RESOURCE_TYPES)
+    rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(
+        rds_models.RDSBackend.describe_db_parameter_groups
+    )
+    rds_models.DBParameterGroup.__init__ = _with_engine_defaults(rds_models.DBParameterGroup.__init__)
     rds_models.DBInstance.iops = property(_reported(0, "_reported_iops"), _storing("_reported_iops"))
     rds_models.DBInstance.storage_throughput = property(
         _reported(1, "_storage_throughput"), rds_models.DBInstance.storage_throughput.fset
