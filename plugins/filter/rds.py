@@ -18,17 +18,17 @@ def _rds_errors(settings):
     """``settings | medtech.aws_platform.rds_errors`` -> list of messages (empty when valid)."""
     if not isinstance(settings, dict):
         raise AnsibleFilterError(
-            "rds_errors expects a dict with engine_version, allocated_storage, iops, backup_window, "
+            "rds_errors expects a dict with engine_version, instance_class, allocated_storage, iops, backup_window, "
             "maintenance_window, backup_retention_period"
         )
     return rds_errors(settings)
 
 
-def _rds_replacement_errors(current, wanted, others=None, allow_replacement=""):
-    """``current | medtech.aws_platform.rds_replacement_errors(wanted, others, allow)`` -> messages."""
+def _rds_replacement_errors(instances, wanted, identity_tags=None, allow_replacement=""):
+    """``instances | medtech.aws_platform.rds_replacement_errors(wanted, identity_tags, allow)`` -> messages."""
     if not isinstance(wanted, dict):
         raise AnsibleFilterError("rds_replacement_errors expects the wanted values as a dict")
-    return rds_replacement_errors(current or {}, wanted, list(others or []), allow_replacement or "")
+    return rds_replacement_errors(instances or [], wanted, identity_tags or {}, allow_replacement or "")
 
 
 class FilterModule:

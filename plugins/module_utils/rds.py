@@ -38,6 +38,7 @@ _TIME = r"([01]\d|2[0-3]):([0-5]\d)"
 BACKUP_WINDOW_RE = re.compile(rf"^{_TIME}-{_TIME}$")
 MAINTENANCE_WINDOW_RE = re.compile(rf"^([a-z]{{3}}):{_TIME}-([a-z]{{3}}):{_TIME}$", re.IGNORECASE)
 ENGINE_VERSION_RE = re.compile(r"^15\.\d+$")
+INSTANCE_CLASS_RE = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
 
 
 def _as_int(value):
@@ -180,7 +181,7 @@ def _window_errors(backup_window, maintenance_window):
 def rds_errors(settings):
     """Return every problem in the database settings, as messages naming the variable and the fix.
 
-    :param settings: dict with ``engine_version``, ``allocated_storage`` (GiB), ``iops``,
+    :param settings: dict with ``engine_version``, ``instance_class``, ``allocated_storage`` (GiB), ``iops``,
         ``backup_window`` (``hh24:mi-hh24:mi``), ``maintenance_window``
         (``ddd:hh24:mi-ddd:hh24:mi``) and ``backup_retention_period`` (days); a missing key counts
         as a missing value.
@@ -192,6 +193,11 @@ def rds_errors(settings):
         errors.append(
             f"rds_engine_version='{version}' is not a PostgreSQL 15 minor version: the platform runs "
             "PostgreSQL 15 (parameter group family postgres15): set e.g. 15.4."
+        )
+    instance_class = settings.get("instance_class")
+    if not INSTANCE_CLASS_RE.match(str(instance_class or "")):
+        errors.append(
+            f"rds_instance_class='{instance_class}' is not an RDS instance class: set e.g. db.r6g.large."
         )
     errors += _storage_errors(settings.get("allocated_storage"), settings.get("iops"))
     errors += _window_errors(settings.get("backup_window"), settings.get("maintenance_window"))
@@ -205,19 +211,21 @@ def rds_errors(settings):
     return errors
 
 
-def rds_replacement_errors(current, wanted, others=None, allow_replacement=""):
+def rds_replacement_errors(instances, wanted, identity_tags=None, allow_replacement=""):
     """Return why converging would replace the database, unless the replacement is allowed.
 
     RDS cannot change an instance's engine or its storage encryption key in place; the only
     way is a new instance. amazon.aws.rds_instance does not say so: it leaves the key as it is
     and reports success. This makes the difference explicit.
 
-    :param current: the existing instance as amazon.aws.rds_instance_info returns it
-        (snake_case keys ``engine``, ``storage_encrypted``, ``kms_key_id``), or an empty dict.
+    :param instances: the account's instances as amazon.aws.rds_instance_info returns them
+        (snake_case keys ``db_instance_identifier``, ``engine``, ``storage_encrypted``,
+        ``kms_key_id``, ``tags``).
     :param wanted: dict with ``identifier``, ``engine``, ``storage_encrypted`` and ``kms_key_id``
         (the key ARN).
-    :param others: identifiers of other instances that carry the platform's tags (used only when
-        ``current`` is empty: the configured identifier is new, another one exists).
+    :param identity_tags: tags that mark the platform's database (e.g. Project and Environment).
+        When the configured identifier does not exist but another instance carries all of them,
+        the change is a rename, which replaces the instance too. Empty: no rename check.
     :param allow_replacement: the value of ``rds_allow_replacement``; equal to the identifier
         means the replacement is allowed and no message is returned.
     :returns: list of str, empty when nothing would be replaced or the replacement is allowed.
@@ -225,6 +233,8 @@ def rds_replacement_errors(current, wanted, others=None, allow_replacement=""):
     identifier = wanted.get("identifier")
     if allow_replacement and allow_replacement == identifier:
         return []
+    instances = list(instances or [])
+    current = next((i for i in instances if i.get("db_instance_identifier") == identifier), {})
     reasons = []
     if current:
         if current.get("engine") != wanted.get("engine"):
@@ -235,10 +245,15 @@ def rds_replacement_errors(current, wanted, others=None, allow_replacement=""):
             )
         elif wanted.get("kms_key_id") and current.get("kms_key_id") != wanted.get("kms_key_id"):
             reasons.append(f"KMS key {current.get('kms_key_id')} -> {wanted.get('kms_key_id')}")
-    elif others:
-        reasons.append(
-            f"identifier {', '.join(sorted(others))} -> {identifier} (the platform's database exists under another name)"
+    elif identity_tags:
+        others = sorted(
+            i.get("db_instance_identifier") for i in instances
+            if all((i.get("tags") or {}).get(key) == value for key, value in identity_tags.items())
         )
+        if others:
+            reasons.append(
+                f"identifier {', '.join(others)} -> {identifier} (the platform's database exists under another name)"
+            )
     if not reasons:
         return []
     return [

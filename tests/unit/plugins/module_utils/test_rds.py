@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils import rds
 
-DOC = {"engine_version": "15.4", "allocated_storage": 500, "iops": 3000, "backup_window": "01:00-01:30",
+DOC = {"engine_version": "15.4", "instance_class": "db.r6g.large", "allocated_storage": 500, "iops": 3000, "backup_window": "01:00-01:30",
        "maintenance_window": "sun:03:00-sun:04:00", "backup_retention_period": 35}
 
 
@@ -118,38 +118,53 @@ def test_backup_retention_outside_1_to_35_days_is_refused(days):
 def test_every_problem_is_reported_at_once():
     found = rds.rds_errors({})
     assert [e.split("=")[0] for e in found] == [
-        "rds_engine_version", "rds_allocated_storage", "rds_backup_window", "rds_maintenance_window",
+        "rds_engine_version", "rds_instance_class", "rds_allocated_storage", "rds_backup_window", "rds_maintenance_window",
         "rds_backup_retention_period"]
+
+
+@pytest.mark.parametrize("instance_class", ["", None, "r6g.large", "db.r6g", "large"])
+def test_missing_or_malformed_instance_class_is_refused(instance_class):
+    assert errors(instance_class=instance_class) == [
+        f"rds_instance_class='{instance_class}' is not an RDS instance class: set e.g. db.r6g.large."]
 
 
 KEY = "arn:aws:kms:eu-central-1:123456789012:key/aaaa"
 WANTED = {"identifier": "medtech-prod-db", "engine": "postgres", "storage_encrypted": True, "kms_key_id": KEY}
-CURRENT = {"engine": "postgres", "storage_encrypted": True, "kms_key_id": KEY}
+PLATFORM = {"Project": "medtech-platform", "Environment": "prod"}
+CURRENT = {"db_instance_identifier": "medtech-prod-db", "engine": "postgres", "storage_encrypted": True,
+           "kms_key_id": KEY, "tags": dict(PLATFORM)}
+UNRELATED = {"db_instance_identifier": "other-team-db", "engine": "mysql", "storage_encrypted": False,
+             "tags": {"Project": "billing"}}
 
 
 def test_nothing_to_replace_when_engine_and_key_match_or_the_instance_is_new():
-    assert rds.rds_replacement_errors(CURRENT, WANTED) == []
-    assert rds.rds_replacement_errors({}, WANTED) == []
+    assert rds.rds_replacement_errors([CURRENT, UNRELATED], WANTED, PLATFORM) == []
+    assert rds.rds_replacement_errors([UNRELATED], WANTED, PLATFORM) == []
+    assert rds.rds_replacement_errors([], WANTED, PLATFORM) == []
 
 
 @pytest.mark.parametrize("current, reason", [
     (dict(CURRENT, engine="mysql"), "engine mysql -> postgres"),
-    (dict(CURRENT, kms_key_id="arn:aws:kms:eu-central-1:123456789012:key/bbbb"), "KMS key arn:aws:kms:eu-central-1:123456789012:key/bbbb -> " + KEY),
+    (dict(CURRENT, kms_key_id="arn:aws:kms:eu-central-1:123456789012:key/bbbb"),
+     "KMS key arn:aws:kms:eu-central-1:123456789012:key/bbbb -> " + KEY),
     (dict(CURRENT, storage_encrypted=False, kms_key_id=None), "storage_encrypted False -> True"),
 ])
 def test_a_change_that_replaces_the_instance_is_refused_naming_the_opt_in(current, reason):
-    found = rds.rds_replacement_errors(current, WANTED)
+    found = rds.rds_replacement_errors([current], WANTED, PLATFORM)
     assert len(found) == 1
     assert reason in found[0]
     assert "set rds_allow_replacement=medtech-prod-db" in found[0]
 
 
 def test_a_rename_is_refused_when_another_platform_instance_exists():
-    found = rds.rds_replacement_errors({}, WANTED, ["medtech-prod-database"])
-    assert "identifier medtech-prod-database -> medtech-prod-db" in found[0]
+    renamed = dict(CURRENT, db_instance_identifier="medtech-prod-database")
+    found = rds.rds_replacement_errors([renamed, UNRELATED], WANTED, PLATFORM)
+    assert len(found) == 1 and "identifier medtech-prod-database -> medtech-prod-db" in found[0]
+    # without identity tags there is no rename check
+    assert rds.rds_replacement_errors([renamed], WANTED, {}) == []
 
 
 def test_the_opt_in_must_name_the_instance():
     current = dict(CURRENT, engine="mysql")
-    assert rds.rds_replacement_errors(current, WANTED, allow_replacement="medtech-prod-db") == []
-    assert rds.rds_replacement_errors(current, WANTED, allow_replacement="yes") != []
+    assert rds.rds_replacement_errors([current], WANTED, PLATFORM, allow_replacement="medtech-prod-db") == []
+    assert rds.rds_replacement_errors([current], WANTED, PLATFORM, allow_replacement="yes") != []
