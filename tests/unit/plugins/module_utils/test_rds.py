@@ -117,7 +117,7 @@ def test_backup_retention_outside_1_to_35_days_is_refused(days):
 
 def test_every_problem_is_reported_at_once():
     found = rds.rds_errors({})
-    assert [e.split("=")[0] for e in found] == [
+    assert [e.split("=", maxsplit=1)[0] for e in found] == [
         "rds_engine_version", "rds_instance_class", "rds_allocated_storage", "rds_backup_window", "rds_maintenance_window",
         "rds_backup_retention_period"]
 
