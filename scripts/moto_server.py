@@ -16,28 +16,95 @@ Fixes:
   in ``AddReplicaRegions`` and reports it in ``ReplicationStatus``; moto ignores it and reports
   ``alias/aws/secretsmanager`` for every replica, so a converge that compares replica keys
   replaces the replica on every run. Checked by tests/integration/test_emulator.py.
+* RDS DescribeDBInstances on gp3 storage: AWS always reports ``Iops`` and
+  ``StorageThroughput``, the baseline when none was provisioned (PostgreSQL, MySQL, MariaDB:
+  3000 IOPS / 125 MiB/s below 400 GiB, 12000 IOPS / 500 MiB/s from 400 GiB; "gp3 storage" in the
+  RDS User Guide); moto omits both, and amazon.aws ``rds_instance`` then fails on the next
+  converge with ``KeyError: 'StorageThroughput'``. Checked by tests/integration/test_emulator.py.
+* RDS DescribeDBParameters: AWS lists every parameter of a new group's family with its engine
+  default, ``DataType`` and ``IsModifiable``; moto lists only the parameters set since, so
+  amazon.aws ``rds_instance_param_group`` calls every parameter "not an available parameter".
+  A new ``postgres*`` group here carries the PostgreSQL parameters the platform sets, as AWS
+  describes them (POSTGRES_PARAMETERS). Checked by tests/integration/test_emulator.py.
+* RDS DescribeDBParameterGroups with a DBParameterGroupName that does not exist: AWS answers
+  DBParameterGroupNotFound (API reference, Errors); moto answers an empty list, and amazon.aws
+  ``rds_instance_param_group`` then fails with "list index out of range" instead of creating
+  the group. Checked by tests/integration/test_emulator.py.
 
 Configuration (not fixes):
 
 * IAM with AWS's managed policies: AWS accounts have them (e.g.
   ``arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole``); moto loads them only
   when ``iam.load_aws_managed_policies`` is on, and otherwise refuses to attach them.
-* Lambda without Docker. There is no Docker engine here, and moto runs
-an invoked function in a container; with ``lambda.use_docker = false`` moto keeps functions as
-they are created and answers every ``Invoke`` with success without running the code. So
-``RotateSecret`` (which invokes the rotation function) succeeds without rotating anything; the
-rotation function itself is tested against a real PostgreSQL in
-tests/integration/test_rotation_postgres.py.
+* Lambda without Docker. There is no Docker engine here, and moto runs an invoked function in
+  a container; with ``lambda.use_docker = false`` moto keeps functions as they are created and
+  answers every ``Invoke`` with success without running the code. So ``RotateSecret`` (which
+  invokes the rotation function) succeeds without rotating anything; the rotation function
+  itself is tested against a real PostgreSQL in tests/integration/test_rotation_postgres.py.
 """
 
 import sys
 
 from moto.core.models import default_user_config
 from moto.ec2 import utils as ec2_utils
+from moto.rds import models as rds_models
+from moto.rds.exceptions import DBParameterGroupNotFoundError
 from moto.secretsmanager import models as secretsmanager_models
 from moto.server import main
 
 AWS_TAG_RESOURCE_TYPES = {"nat": "natgateway", "eipalloc": "elastic-ip", "fl": "vpc-flow-log"}
+# gp3 baseline (IOPS, MiB/s) below and from 400 GiB, for the engines that share it.
+GP3_BASELINE_ENGINES = ("postgres", "mysql", "mariadb")
+GP3_BASELINE_SMALL, GP3_BASELINE_LARGE, GP3_BASELINE_THRESHOLD_GIB = (3000, 125), (12000, 500), 400
+
+
+# Parameters of a new postgres* parameter group, as DescribeDBParameters shows their defaults.
+POSTGRES_PARAMETERS = {
+    "rds.force_ssl": {"ParameterName": "rds.force_ssl", "ParameterValue": "0", "Description": "Force SSL connections.",
+                      "Source": "engine-default", "ApplyType": "dynamic", "DataType": "boolean",
+                      "AllowedValues": "0,1", "IsModifiable": True, "ApplyMethod": "pending-reboot"},
+}
+
+
+def _with_engine_defaults(init):
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if str(self.family or "").startswith("postgres"):
+            for name, parameter in POSTGRES_PARAMETERS.items():
+                self.parameters[name].update(parameter)
+    return __init__
+
+
+def _not_found_when_named(describe):
+    def describe_db_parameter_groups(self, kwargs):
+        groups = describe(self, kwargs)
+        name = kwargs.get("db_parameter_group_name")
+        if name and not groups:
+            raise DBParameterGroupNotFoundError(name)
+        return groups
+    return describe_db_parameter_groups
+
+
+def _gp3_baseline(instance):
+    """(IOPS, throughput) AWS reports for a gp3 instance without provisioned values, or None."""
+    if getattr(instance, "storage_type", None) != "gp3" or getattr(instance, "engine", None) not in GP3_BASELINE_ENGINES:
+        return None
+    large = int(getattr(instance, "allocated_storage", 0) or 0) >= GP3_BASELINE_THRESHOLD_GIB
+    return GP3_BASELINE_LARGE if large else GP3_BASELINE_SMALL
+
+
+def _reported(index, stored_attr):
+    def getter(self):
+        value = self.__dict__.get(stored_attr)
+        baseline = _gp3_baseline(self)
+        return baseline[index] if value is None and baseline else value
+    return getter
+
+
+def _storing(stored_attr):
+    def setter(self, value):
+        self.__dict__[stored_attr] = value
+    return setter
 
 
 def _create_replicas_with_their_keys(original):
@@ -58,6 +125,14 @@ def apply_fixes():
     fake_secret.create_replicas = _create_replicas_with_their_keys(fake_secret.create_replicas)
     default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     default_user_config.setdefault("lambda", {})["use_docker"] = False
+    rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(
+        rds_models.RDSBackend.describe_db_parameter_groups
+    )
+    rds_models.DBParameterGroup.__init__ = _with_engine_defaults(rds_models.DBParameterGroup.__init__)
+    rds_models.DBInstance.iops = property(_reported(0, "_reported_iops"), _storing("_reported_iops"))
+    rds_models.DBInstance.storage_throughput = property(
+        _reported(1, "_storage_throughput"), rds_models.DBInstance.storage_throughput.fset
+    )
 
 
 if __name__ == "__main__":

@@ -87,6 +87,46 @@ def test_secret_replicas_report_their_kms_key_as_aws_does(aws):
         ("eu-west-1", "alias/aws/secretsmanager"), ("us-east-1", "alias/us")]
 
 
+@pytest.mark.parametrize(
+    "storage, provisioned, reported",
+    [
+        (100, None, (3000, 125)),
+        (500, None, (12000, 500)),
+        (1000, 16000, (16000, 500)),
+    ],
+)
+def test_gp3_instance_reports_iops_and_throughput_as_aws_does(aws, storage, provisioned, reported):
+    """AWS reports gp3 Iops and StorageThroughput (the baseline when none was set); moto 5.2.5 omits both."""
+    rds = aws.client("rds")
+    extra = {"Iops": provisioned} if provisioned else {}
+    rds.create_db_instance(DBInstanceIdentifier="gp3-db", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           AllocatedStorage=storage, StorageType="gp3", MasterUsername="admin",
+                           MasterUserPassword="not-a-secret-1", **extra)
+    instance = rds.describe_db_instances(DBInstanceIdentifier="gp3-db")["DBInstances"][0]
+    assert (instance["Iops"], instance["StorageThroughput"]) == reported
+
+
+def test_new_postgres_parameter_group_lists_its_engine_defaults_as_aws_does(aws):
+    """AWS lists a new group's parameters with their defaults; moto 5.2.5 lists none until set."""
+    rds = aws.client("rds")
+    rds.create_db_parameter_group(DBParameterGroupName="pg15", DBParameterGroupFamily="postgres15", Description="x")
+    params = {p["ParameterName"]: p for p in rds.describe_db_parameters(DBParameterGroupName="pg15")["Parameters"]}
+    assert params["rds.force_ssl"]["ParameterValue"] == "0"
+    assert params["rds.force_ssl"]["DataType"] == "boolean" and params["rds.force_ssl"]["IsModifiable"] is True
+    rds.modify_db_parameter_group(DBParameterGroupName="pg15", Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}])
+    params = {p["ParameterName"]: p for p in rds.describe_db_parameters(DBParameterGroupName="pg15")["Parameters"]}
+    assert params["rds.force_ssl"]["ParameterValue"] == "1" and params["rds.force_ssl"]["DataType"] == "boolean"
+
+
+def test_describing_a_missing_parameter_group_by_name_fails_as_aws_does(aws):
+    """AWS answers DBParameterGroupNotFound; moto 5.2.5 answers an empty list."""
+    rds = aws.client("rds")
+    with pytest.raises(rds.exceptions.DBParameterGroupNotFoundFault):
+        rds.describe_db_parameter_groups(DBParameterGroupName="no-such-group")
+    assert rds.describe_db_parameter_groups()["DBParameterGroups"] == []
+
+
 def test_emulator_defaults_to_port_5000_and_repo_state_dir():
     env = {k: v for k, v in os.environ.items() if k not in ("MOTO_PORT", "EMULATOR_STATE_DIR")}
     proc = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "emulator.py"), "url"], capture_output=True,
