@@ -221,3 +221,15 @@ def test_an_allowed_replacement_keeps_a_final_snapshot_of_the_old_instance(prepa
     assert instance(prepared)["KmsKeyId"] == platform_key_arn(prepared)
     snapshots = prepared.client("rds").describe_db_snapshots(DBInstanceIdentifier=DB_ID)["DBSnapshots"]
     assert any(s["DBSnapshotIdentifier"].startswith(f"{DB_ID}-final-") for s in snapshots)
+
+
+def test_wait_fails_at_once_when_the_instance_does_not_exist(aws, run_playbook, tmp_path):
+    playbook = tmp_path / "wait.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  environment: \"{{ aws_environment }}\"\n  tasks:\n"
+        "    - ansible.builtin.include_role:\n        name: medtech.aws_platform.rds\n        tasks_from: wait\n"
+    )
+    result = run_playbook(str(playbook))
+    assert result.rc != 0
+    assert f"Database instance {DB_ID} does not exist: converge the rds role (rds_state: present) first." in flat(result)
+    assert "FAILED - RETRYING" not in result.output
