@@ -51,11 +51,19 @@ def test_converge_then_second_converge_and_check_change_nothing(aws, run_playboo
         "0.0.0.0/0 -> medtech-prod-nat-eu-central-1a",
         "0.0.0.0/0 -> medtech-prod-nat-eu-central-1b",
         "out tcp 8080 to medtech-prod-ecs-sg",
-        "in  tcp 5432 from medtech-prod-ecs-sg",
         "default sg-",
+        "medtech-prod-db available: postgres 15.4, db.r6g.large, Multi-AZ, 500 GiB gp3 (12000 IOPS), encrypted (KMS)",
+        "database medtech, not public, deletion protection on",
+        "backups 35 days at 01:00-01:30 UTC, maintenance sun:03:00-sun:04:00 UTC",
+        "prod/rds/app               value set, key alias/medtech-prod-platform, replicas eu-west-1, rotation every 30 days",
+        "prod/external/stripe       value MISSING (put it in)",
     ]:
         assert line in show.stdout, show.stdout[-4000:]
     assert "(no rules)" in show.stdout.split("default sg-", 1)[1].splitlines()[0]
+    # the database admits the ECS tasks and the rotation function, nothing else
+    rds_in = [line for line in show.stdout.split("  medtech-prod-rds-sg sg-", 1)[1].splitlines()[1:3] if " in " in f" {line}"]
+    assert len(rds_in) == 1 and "in  tcp 5432 from " in rds_in[0], rds_in
+    assert sorted(rds_in[0].split(" from ", 1)[1].strip().split(", ")) == ["medtech-prod-ecs-sg", "medtech-prod-rotation-sg"]
 
     # drift: someone opens the database group to the world; the next converge takes it back
     ec2 = aws.client("ec2")
