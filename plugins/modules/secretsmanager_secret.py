@@ -183,7 +183,7 @@ options:
         type: int
       schedule_expression:
         description:
-          - A schedule, V(rate(30 days)) or V(cron(0 4 ? * SUN *)) (C(RotationRules.ScheduleExpression)).
+          - A schedule expression, for example "rate(30 days)" or "cron(0 4 ? * SUN *)" (C(RotationRules.ScheduleExpression)).
           - Mutually exclusive with O(rotation.automatically_after_days).
         type: str
       duration:

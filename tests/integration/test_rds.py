@@ -48,6 +48,17 @@ def platform_key_arn(aws):
     return aws.client("kms").describe_key(KeyId="alias/medtech-prod-platform")["KeyMetadata"]["Arn"]
 
 
+def delete_admin_secret(aws):
+    """Delete the admin secret for good (its replica first, as AWS requires), so any read of it fails."""
+    sm = aws.client("secretsmanager")
+    regions = [r["Region"] for r in sm.describe_secret(SecretId=SECRET).get("ReplicationStatus", [])]
+    if regions:
+        sm.remove_regions_from_replication(SecretId=SECRET, RemoveReplicaRegions=regions)
+    sm.delete_secret(SecretId=SECRET, ForceDeleteWithoutRecovery=True)
+    with pytest.raises(sm.exceptions.ResourceNotFoundException):
+        sm.get_secret_value(SecretId=SECRET)
+
+
 @pytest.fixture()
 def prepared(aws, run_playbook):
     """The emulator with the network, the platform KMS key and the admin secret."""
@@ -76,7 +87,7 @@ def test_check_mode_on_an_empty_emulator_reports_and_creates_nothing(aws, run_pl
 
 def test_check_mode_before_the_first_converge_creates_nothing_and_reads_no_secret(prepared, run_playbook):
     # without the secret, a read would fail the run: check mode must not read it
-    prepared.client("secretsmanager").delete_secret(SecretId=SECRET, ForceDeleteWithoutRecovery=True)
+    delete_admin_secret(prepared)
     result = run_playbook(CONVERGE, "--check", "--diff")
     assert result.rc == 0, result.output[-3000:]
     assert result.recap()["changed"] >= 3  # subnet group, parameter group, instance
@@ -115,7 +126,7 @@ def test_converge_builds_the_documented_instance_without_showing_the_secret(conv
 
 def test_second_converge_and_check_change_nothing_and_read_no_secret(converged, run_playbook):
     # the secret is gone: a second converge that read it would fail
-    converged.client("secretsmanager").delete_secret(SecretId=SECRET, ForceDeleteWithoutRecovery=True)
+    delete_admin_secret(converged)
     second = run_playbook(CONVERGE)
     assert second.rc == 0, second.output[-3000:]
     assert second.recap()["changed"] == 0, second.stdout[-5000:]
