@@ -16,8 +16,7 @@ def nothing_created(aws):
     ({"aws_dr_region": "eu-central-1"}, "secrets_dr_region (aws_dr_region) is the platform region eu-central-1"),
     ({"secrets_rotation_interval_days": 400}, "secrets_rotation_interval_days is 400"),
 ])
-def test_a_bad_value_for_a_later_role_fails_before_the_first_role_changes_anything(aws, run_playbook, extra_vars,
-                                                                                     message):
+def test_a_bad_value_for_a_later_role_fails_before_any_change(aws, run_playbook, extra_vars, message):
     result = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
     assert result.rc != 0
     assert message in " ".join(result.output.split())
