@@ -105,7 +105,7 @@ BAD_INPUTS = {
             {"key": "rds", "description": "db", "ingress": [{"port": 5432, "group": "ecs"}], "egress": []}]},
         "group='ecs' is not a security group in network_security_groups",
     ),
-    "missing region": ({"aws_region": ""}, "aws_region='' is missing or not an AWS region name"),
+    "missing region": ({"aws_region": ""}, "network_region (aws_region) is not set: set aws_region in the inventory"),
 }
 
 

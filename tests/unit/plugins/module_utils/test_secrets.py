@@ -43,7 +43,8 @@ def test_the_documented_secrets_are_valid():
 def test_the_inventory_secrets_are_valid():
     """The production inventory's secrets, as written (names rendered for prod)."""
     platform = yaml.safe_load((REPO_ROOT / "inventories/production/group_vars/all/platform.yml").read_text())
-    secrets = yaml.safe_load(yaml.safe_dump(platform["secrets_secrets"]).replace("{{ platform_environment }}", "prod"))
+    rendered = yaml.safe_dump(platform["secrets_secrets"]).replace("{{ platform_environment }}", "prod")
+    secrets = yaml.safe_load(rendered.replace("{{ rds_db_name }}", platform["rds_db_name"]))
     assert [s["name"] for s in secrets] == ["prod/rds/admin", "prod/rds/app", "prod/api/jwt-secret", "prod/external/stripe"]
     assert errors(secrets=secrets, rotation_interval_days=platform["secrets_rotation_interval_days"]) == []
 
