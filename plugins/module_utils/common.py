@@ -30,6 +30,7 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore to the user.
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 
 def _canonical(value):
@@ -297,3 +298,20 @@ class ResourceManager:
         if getattr(self.module, "_diff", False):
             result["diff"] = make_diff(before, after)
         return result
+
+
+def expected_tags(current_tags, tags, purge_tags):
+    """The tags a resource will have after its tags are converged (check mode's ``after``).
+
+    :param current_tags: dict of the resource's tags now (None for none).
+    :param tags: dict of the wanted tags, None to leave the tags alone.
+    :param purge_tags: whether tags not in ``tags`` are removed.
+    :returns: dict; values as strings, as AWS stores them. No AWS call.
+    """
+    current_tags = current_tags or {}
+    if tags is None:
+        return dict(current_tags)
+    to_set, to_unset = compare_aws_tags(current_tags, tags, purge_tags)
+    result = {key: value for key, value in current_tags.items() if key not in to_unset}
+    result.update({key: str(value) for key, value in to_set.items()})
+    return result

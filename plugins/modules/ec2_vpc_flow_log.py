@@ -286,10 +286,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import ensure_ec2_t
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
+from ansible_collections.medtech.aws_platform.plugins.module_utils.common import expected_tags
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import diff_changes
 from ansible_collections.medtech.aws_platform.plugins.module_utils.ec2_flow_log import create_flow_log
 from ansible_collections.medtech.aws_platform.plugins.module_utils.ec2_flow_log import delete_flow_log
@@ -386,17 +386,6 @@ def validate_params(params):
     if params.get("log_format") is not None and not params["log_format"].strip():
         errors.append("log_format is empty: remove it for AWS's default format, or list the fields")
     return errors
-
-
-def expected_tags(current_tags, tags, purge_tags):
-    """The tags after ensure_ec2_tags would run: a dict (``tags=None`` keeps ``current_tags``)."""
-    current_tags = current_tags or {}
-    if tags is None:
-        return dict(current_tags)
-    to_set, to_unset = compare_aws_tags(current_tags, tags, purge_tags)
-    result = {key: value for key, value in current_tags.items() if key not in to_unset}
-    result.update({key: str(value) for key, value in to_set.items()})
-    return result
 
 
 # --- compare and act --------------------------------------------------------------------

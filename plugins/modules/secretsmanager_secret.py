@@ -552,6 +552,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
+from ansible_collections.medtech.aws_platform.plugins.module_utils.common import expected_tags
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import AnsibleSecretsManagerError
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import cancel_rotate_secret
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import create_secret
@@ -744,17 +745,6 @@ def rotation_view(secret, rotation=None):
     if have.get("duration"):
         view["duration"] = have["duration"]
     return view
-
-
-def expected_tags(current_tags, tags, purge_tags):
-    """The tags after the run: a dict (``tags=None`` keeps ``current_tags``)."""
-    current_tags = current_tags or {}
-    if tags is None:
-        return dict(current_tags)
-    to_set, to_unset = compare_aws_tags(current_tags, tags, purge_tags)
-    result = {key: value for key, value in current_tags.items() if key not in to_unset}
-    result.update({key: str(value) for key, value in to_set.items()})
-    return result
 
 
 def _replica_option_view(item):
