@@ -315,3 +315,23 @@ def expected_tags(current_tags, tags, purge_tags):
     result = {key: value for key, value in current_tags.items() if key not in to_unset}
     result.update({key: str(value) for key, value in to_set.items()})
     return result
+
+
+def run_manager(module, manager):
+    """Run a ResourceManager as the module's ``state`` says and end the module with its result.
+
+    :param module: the AnsibleAWSModule, whose params hold ``state`` (``present``/``absent``).
+    :param manager: the ResourceManager (subclass) for it.
+    :return: never; calls ``module.exit_json`` with the result, or ``module.fail_json`` (an
+        ``AnsibleAWSError`` without an AWS exception, with its kwargs) / ``fail_json_aws_error``.
+    """
+    try:
+        if module.params["state"] == "present":
+            result = manager.ensure_present()
+        else:
+            result = manager.ensure_absent()
+    except AnsibleAWSError as e:
+        if e.exception is None:
+            module.fail_json(msg=e.message, **e.kwargs)
+        module.fail_json_aws_error(e)
+    module.exit_json(**result)

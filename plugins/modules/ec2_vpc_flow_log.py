@@ -283,12 +283,12 @@ import uuid
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import ensure_ec2_tags
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
+from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import expected_tags
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import diff_changes
 from ansible_collections.medtech.aws_platform.plugins.module_utils.ec2_flow_log import create_flow_log
@@ -559,18 +559,7 @@ def main():
     if errors:
         module.fail_json(msg="Invalid options: " + "; ".join(errors))
 
-    manager = FlowLogManager(module, module.client("ec2"))
-    try:
-        if module.params["state"] == "present":
-            result = manager.ensure_present()
-        else:
-            result = manager.ensure_absent()
-    except AnsibleAWSError as e:
-        if e.exception is None:
-            module.fail_json(msg=e.message, **e.kwargs)
-        module.fail_json_aws_error(e)
-
-    module.exit_json(**result)
+    run_manager(module, FlowLogManager(module, module.client("ec2")))
 
 
 if __name__ == "__main__":

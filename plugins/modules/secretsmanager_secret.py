@@ -545,13 +545,13 @@ import uuid
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.common.warnings import warn as core_warn
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
+from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import expected_tags
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import AnsibleSecretsManagerError
 from ansible_collections.medtech.aws_platform.plugins.module_utils.secretsmanager import cancel_rotate_secret
@@ -1502,18 +1502,7 @@ def main():
     if errors:
         module.fail_json(msg="Invalid options: " + "; ".join(errors))
 
-    manager = SecretManager(module, module.client("secretsmanager"), KmsKeyComparer(module))
-    try:
-        if module.params["state"] == "present":
-            result = manager.ensure_present()
-        else:
-            result = manager.ensure_absent()
-    except AnsibleAWSError as e:
-        if e.exception is None:
-            module.fail_json(msg=e.message, **e.kwargs)
-        module.fail_json_aws_error(e)
-
-    module.exit_json(**result)
+    run_manager(module, SecretManager(module, module.client("secretsmanager"), KmsKeyComparer(module)))
 
 
 if __name__ == "__main__":
