@@ -22,7 +22,7 @@ description:
     C(placementConstraints=[]), C(enableFaultInjection=false). C(cpu) and C(memory) compare as
     units (V(0.5 vCPU) equals V(512), V(1 GB) equals V(1024)). The order of containers,
     C(environment), C(secrets), C(dependsOn) and of keys does not count.
-  - A task definition is compared as a whole: an option left out means AWS's default, so
+  - A task definition is compared as a whole; an option left out means AWS's default, so
     e.g. removing O(task_role_arn) registers a revision without a task role.
   - With O(pgbouncer) the module adds a PgBouncer sidecar container to the definition, wires the
     application container to it (startup order and connection settings) and reads the database
@@ -85,7 +85,7 @@ options:
     default: [FARGATE]
   runtime_platform:
     description:
-      - C(runtimePlatform) as AWS names it, e.g. V({"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}).
+      - 'C(runtimePlatform) as AWS names it, e.g. V({"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}).'
     type: dict
   volumes:
     description: C(volumes) as AWS names them (camelCase), passed through.
@@ -343,11 +343,6 @@ task_definition:
 import copy
 import re
 
-try:
-    from botocore.exceptions import BotoCoreError  # pylint: disable=unused-import
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing botocore.
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -490,11 +485,11 @@ def add_pgbouncer(containers, pgbouncer):
             environment = _named(container.get("environment"))
             secrets = _named(container.get("secrets"))
             for name, value in wanted_env.items():
-                if name in environment and str(environment[name].get("value")) != value or name in secrets:
+                if (name in environment and str(environment[name].get("value")) != value) or name in secrets:
                     errors.append(f"containers: {container['name']} sets {name}, which pgbouncer sets to {value}; remove it")
                 environment[name] = {"name": name, "value": value}
             for name, value_from in wanted_secrets.items():
-                if name in environment or name in secrets and secrets[name].get("valueFrom") != value_from:
+                if name in environment or (name in secrets and secrets[name].get("valueFrom") != value_from):
                     errors.append(f"containers: {container['name']} sets {name}, which pgbouncer reads from {value_from}; remove it")
                 secrets[name] = {"name": name, "valueFrom": value_from}
             container["environment"] = list(environment.values())
@@ -590,7 +585,7 @@ class TaskDefinitionManager:
             "registered": registered,
             "task_definition": snake(after, after_tags),
         }
-        if self.module._diff:
+        if getattr(self.module, "_diff", False):
             result["diff"] = {
                 "before": dict(comparable(current), tags=current_tags) if current else {},
                 "after": dict(comparable(wanted_full), tags=after_tags),
@@ -609,7 +604,7 @@ class TaskDefinitionManager:
                 for arn in arns:
                     deregister_task_definition(self.client, arn)
         result = {"changed": self.changed, "registered": False, "deregistered": arns, "task_definition": {}}
-        if self.module._diff:
+        if getattr(self.module, "_diff", False):
             result["diff"] = {"before": before, "after": {}}
         return result
 
