@@ -243,10 +243,13 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the family's revisions and reports whether a revision would be registered; registers, tags and deregisters nothing.
+    description:
+      - Reads the family's revisions and reports whether a revision would be registered;
+        registers, tags and deregisters nothing.
   diff_mode:
     support: full
-    details: C(before) and C(after) are the compared (normalised, camelCase) definitions with their C(tags).
+    description:
+      - C(before) and C(after) are the compared (normalised, camelCase) definitions with their C(tags).
 """
 
 EXAMPLES = r"""
@@ -634,7 +637,7 @@ def main():
                 app_container=dict(type="str", required=True),
                 container_name=dict(type="str", default="pgbouncer"),
                 image=dict(type="str", default="edoburu/pgbouncer:1.23.1"),
-                credentials_secret_arn=dict(type="str", required=True),
+                credentials_secret_arn=dict(type="str", required=True, no_log=False),
                 username_key=dict(type="str", default="username", no_log=False),
                 password_key=dict(type="str", default="password", no_log=False),
                 server_host=dict(type="str", required=True),

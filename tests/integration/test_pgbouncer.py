@@ -197,7 +197,7 @@ def test_pool_limits_follow_the_rendered_config(postgres_server, app_role, max_c
             with lock:
                 clients.append(conn)
 
-        threads = [threading.Thread(target=connect) for _ in range(max_client_conn)]
+        threads = [threading.Thread(target=connect) for _client_number in range(max_client_conn)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -211,7 +211,7 @@ def test_pool_limits_follow_the_rendered_config(postgres_server, app_role, max_c
         assert "max_client_conn" in str(refused.value)
 
         # Every client runs transactions at the same time; a poller watches the server side.
-        observed = []
+        observed: list[tuple[int, bool]] = []
         done = threading.Event()
 
         def poll():
@@ -246,9 +246,9 @@ def test_pool_limits_follow_the_rendered_config(postgres_server, app_role, max_c
         assert not errors, f"{len(errors)} transactions failed: {errors[:3]}\n{bouncer.output()}"
         rows = clients[0].run("SELECT count(*) FROM visits")[0][0]
         assert rows == max_client_conn * TRANSACTIONS_PER_CLIENT
-        peak = max(number for number, _ in observed)
+        peak = max(number for number, _tls in observed)
         assert peak == default_pool_size, f"server connections peaked at {peak}, pool size {default_pool_size}"
-        assert all(tls for _, tls in observed), "a server connection from PgBouncer was not encrypted"
+        assert all(tls for _number, tls in observed), "a server connection from PgBouncer was not encrypted"
         # The pool, not the clients, bounds the work: each client's transactions took turns.
         assert elapsed >= (max_client_conn * TRANSACTIONS_PER_CLIENT * 0.02) / default_pool_size * 0.8
     finally:
