@@ -30,7 +30,17 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore to the user.
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+
+def throttling_retry():
+    """AWSRetry's jittered backoff, also on ``ThrottlingException``, the code that ECS, Secrets
+    Manager and KMS answer "Rate exceeded" with (AWSRetry's own list has EC2's codes).
+
+    :return: a decorator for one API call function.
+    """
+    return AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
 
 
 def _canonical(value):
