@@ -38,6 +38,7 @@ DEFAULTS = {
     "credentials_secret_arn": None,
     "username_key": "username",
     "password_key": "password",
+    "host_key": None,
     "userlist": None,
     "admin_users": None,
 }
@@ -101,9 +102,15 @@ def pgbouncer_errors(settings, prefix="pgbouncer"):
         port = _as_int(merged[key])
         if port is None or not 1 <= port <= 65535:
             errors.append(f"{prefix}.{key} is {merged[key]!r}: set a TCP port from 1 to 65535")
-    for key in ("server_host", "dbname"):
-        if not merged.get(key):
-            errors.append(f"{prefix}.{key} is missing: set it (the RDS endpoint address and the database name)")
+    if not merged.get("dbname"):
+        errors.append(f"{prefix}.dbname is missing: set it (the database name)")
+    if merged.get("server_host") and merged.get("host_key"):
+        errors.append(f"{prefix}.server_host and {prefix}.host_key are both set: give the address or the secret's key, not both")
+    elif not merged.get("server_host") and not (merged.get("host_key") and merged.get("credentials_secret_arn")):
+        errors.append(
+            f"{prefix}.server_host is missing: set the RDS endpoint address, or {prefix}.host_key (with "
+            f"{prefix}.credentials_secret_arn) to read it from the secret"
+        )
     mode = tls_mode(merged)
     if mode not in TLS_MODES:
         errors.append(
@@ -134,21 +141,24 @@ def _userlist(userlist):
 def render_pgbouncer(settings):
     """Render the PgBouncer configuration for the sidecar image and as ``pgbouncer.ini``.
 
-    :param settings: dict; ``server_host`` and ``dbname`` are required, every other key of
+    :param settings: dict; ``dbname`` and ``server_host`` (or ``host_key``) are required, every other key of
         ``DEFAULTS`` is optional (None means the default): ``pool_mode``, ``max_client_conn``,
         ``default_pool_size``, ``listen_addr``, ``listen_port``, ``server_port``,
         ``server_tls_sslmode`` (default ``require``, ``verify-full`` when ``server_tls_ca_file``
         is set), ``server_tls_ca_file``, ``auth_type``, ``auth_file``,
         ``ignore_startup_parameters``, ``credentials_secret_arn`` with ``username_key`` and
-        ``password_key`` (the JSON keys of the Secrets Manager secret), ``userlist`` (a dict
+        ``password_key`` (the JSON keys of the Secrets Manager secret), ``host_key`` (instead of
+        ``server_host``: the JSON key of the database address in the same secret; ECS sets
+        ``DB_HOST`` from it and the ``ini`` shows ``${DB_HOST}``), ``userlist`` (a dict
         ``{user: password}``, only for a ``userlist.txt`` a test writes) and ``admin_users``
         (list of user names for the admin console).
         Call ``pgbouncer_errors`` first; this function assumes valid settings.
     :return: dict with
         ``environment`` - list of ``{"name", "value"}`` for the container, sorted by name, never a
         credential;
-        ``secrets`` - list of ``{"name", "valueFrom"}``: ``DB_USER`` and ``DB_PASSWORD`` read by
-        ECS from ``<credentials_secret_arn>:<key>::`` (empty without a secret ARN);
+        ``secrets`` - list of ``{"name", "valueFrom"}``: ``DB_USER`` and ``DB_PASSWORD`` (and
+        ``DB_HOST`` with ``host_key``) read by ECS from ``<credentials_secret_arn>:<key>::``
+        (empty without a secret ARN);
         ``ini`` - the equivalent ``pgbouncer.ini`` text;
         ``userlist`` - ``userlist.txt`` text, or None without ``userlist``;
         ``health_check_command`` - the ECS ``healthCheck.command`` (``pg_isready`` on the
@@ -158,8 +168,10 @@ def render_pgbouncer(settings):
     merged = _settings(settings)
     mode = tls_mode(merged)
     listen_port = int(merged["listen_port"])
+    from_secret = bool(not merged.get("server_host") and merged["host_key"] and merged["credentials_secret_arn"])
     values = {
-        "DB_HOST": merged["server_host"],
+        # Read by ECS from the secret's host key when no address is given (see ``secrets``).
+        "DB_HOST": merged.get("server_host") or "${DB_HOST}",
         "DB_PORT": int(merged["server_port"]),
         "DB_NAME": merged["dbname"],
         "LISTEN_ADDR": merged["listen_addr"],
@@ -176,7 +188,11 @@ def render_pgbouncer(settings):
         values["SERVER_TLS_CA_FILE"] = merged["server_tls_ca_file"]
     if merged["admin_users"]:
         values["ADMIN_USERS"] = ",".join(merged["admin_users"])
-    environment = [{"name": name, "value": str(value)} for name, value in sorted(values.items())]
+    environment = [
+        {"name": name, "value": str(value)}
+        for name, value in sorted(values.items())
+        if not (from_secret and name == "DB_HOST")
+    ]
 
     secrets = []
     arn = merged["credentials_secret_arn"]
@@ -185,6 +201,8 @@ def render_pgbouncer(settings):
             {"name": "DB_PASSWORD", "valueFrom": f"{arn}:{merged['password_key']}::"},
             {"name": "DB_USER", "valueFrom": f"{arn}:{merged['username_key']}::"},
         ]
+        if from_secret:
+            secrets.insert(0, {"name": "DB_HOST", "valueFrom": f"{arn}:{merged['host_key']}::"})
 
     lines = [
         "[databases]",

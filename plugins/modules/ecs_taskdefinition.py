@@ -173,9 +173,17 @@ options:
         type: str
         default: password
       server_host:
-        description: The database endpoint address (the RDS endpoint).
+        description:
+          - The database endpoint address (the RDS endpoint).
+          - One of O(pgbouncer.server_host) and O(pgbouncer.host_key) is required.
         type: str
-        required: true
+      host_key:
+        description:
+          - Instead of O(pgbouncer.server_host), the JSON key of the database address in the secret
+            O(pgbouncer.credentials_secret_arn) (e.g. V(host)); ECS sets C(DB_HOST) from it with
+            C(valueFrom). The task definition then does not change when the database's address
+            does, and it can be registered before the database exists.
+        type: str
       server_port:
         description: The database port.
         type: int
@@ -371,7 +379,7 @@ FAMILY = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 PGBOUNCER_SETTINGS = (
     "pool_mode", "max_client_conn", "default_pool_size", "listen_port", "server_host", "server_port",
     "dbname", "server_tls_sslmode", "server_tls_ca_file", "auth_type", "credentials_secret_arn",
-    "username_key", "password_key",
+    "username_key", "password_key", "host_key",
 )
 # What the application container gets: environment, then secrets (keys of the same secret).
 APP_ENVIRONMENT = ("DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME")
@@ -640,7 +648,8 @@ def main():
                 credentials_secret_arn=dict(type="str", required=True, no_log=False),
                 username_key=dict(type="str", default="username", no_log=False),
                 password_key=dict(type="str", default="password", no_log=False),
-                server_host=dict(type="str", required=True),
+                server_host=dict(type="str"),
+                host_key=dict(type="str", no_log=False),
                 server_port=dict(type="int", default=5432),
                 dbname=dict(type="str", required=True),
                 pool_mode=dict(type="str", default="transaction", choices=["session", "transaction", "statement"]),

@@ -96,3 +96,24 @@ def test_errors_name_the_setting_and_the_fix(override, fragment):
 
 def test_prefix_names_the_variable():
     assert pgbouncer_errors(dict(BASE, pool_mode="x"), prefix="ecs_pgbouncer")[0].startswith("ecs_pgbouncer.pool_mode")
+
+
+def test_host_from_the_secret_instead_of_an_address():
+    settings = {"dbname": "medtech", "host_key": "host", "credentials_secret_arn": ARN}
+    assert pgbouncer_errors(settings) == []
+    rendered = render_pgbouncer(settings)
+    assert "DB_HOST" not in env(rendered)
+    assert {"name": "DB_HOST", "valueFrom": f"{ARN}:host::"} in rendered["secrets"]
+    assert "medtech = host=${DB_HOST} port=5432 dbname=medtech" in rendered["ini"]
+
+
+def test_host_needs_an_address_or_a_secret_key_not_both():
+    assert pgbouncer_errors({"dbname": "medtech"}) == [
+        "pgbouncer.server_host is missing: set the RDS endpoint address, or pgbouncer.host_key (with "
+        "pgbouncer.credentials_secret_arn) to read it from the secret"
+    ]
+    assert pgbouncer_errors({"dbname": "medtech", "host_key": "host"})[0].startswith("pgbouncer.server_host is missing")
+    both = dict(BASE, host_key="host", credentials_secret_arn=ARN)
+    assert pgbouncer_errors(both) == [
+        "pgbouncer.server_host and pgbouncer.host_key are both set: give the address or the secret's key, not both"
+    ]
