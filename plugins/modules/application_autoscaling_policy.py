@@ -39,7 +39,7 @@ options:
       - The resource that is scaled, in the form AWS uses for O(service_namespace).
       - For V(ecs) C(service/<cluster name>/<service name>), e.g.
         V(service/medtech-prod-cluster/api-gateway); this form is checked before any AWS call.
-      - The resource must exist (for ECS, the service): AWS refuses to register a target for a
+      - The resource must exist (for ECS, the service). AWS refuses to register a target for a
         missing one with C(ValidationException).
     type: str
     required: true
@@ -278,7 +278,8 @@ scaling_policy:
       description: The ARN of the policy.
       returned: when the policy exists
       type: str
-      sample: "arn:aws:autoscaling:eu-central-1:123456789012:scalingPolicy:6d8972f3-efc8-437c-92d1-6270f29a66e7:resource/ecs/service/medtech-prod-cluster/api-gateway:policyName/api-gateway-cpu-70"
+      sample: "arn:aws:autoscaling:eu-central-1:123456789012:scalingPolicy:6d8972f3-efc8-437c-92d1-6270f29a66e7:\
+        resource/ecs/service/medtech-prod-cluster/api-gateway:policyName/api-gateway-cpu-70"
     policy_name:
       description: The name of the policy.
       returned: when the policy exists
@@ -334,7 +335,8 @@ scaling_policy:
           description: The ARN of the alarm.
           type: str
           returned: always
-          sample: "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:TargetTracking-service/medtech-prod-cluster/api-gateway-AlarmHigh-8b2e6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+          sample: "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:\
+            TargetTracking-service/medtech-prod-cluster/api-gateway-AlarmHigh-8b2e6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
     creation_time:
       description: When the policy was created (ISO 8601).
       returned: when the policy exists
@@ -356,7 +358,6 @@ diff:
 
 import re
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
@@ -382,6 +383,7 @@ from ansible_collections.medtech.aws_platform.plugins.module_utils.application_a
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import make_diff
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import normalize
+from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 
 SERVICE_NAMESPACES = [
     "ecs", "elasticmapreduce", "ec2", "appstream", "dynamodb", "rds", "sagemaker", "custom-resource",
@@ -688,42 +690,51 @@ class ScalingPolicyManager(ResourceManager):
         return after
 
 
-def combine(module, target_result, policy_result):
-    """The module result from the two managers' results (each ``{changed, <key>, diff?}``)."""
-    result = {
-        "changed": target_result["changed"] or policy_result["changed"],
-        "scalable_target": target_result["scalable_target"],
-        "scaling_policy": policy_result["scaling_policy"],
-    }
-    if module._diff:
+class ScalingManager:
+    """The scalable target and its policy, as one resource for ``run_manager``."""
+
+    def __init__(self, module, client):
+        self.module = module
+        self.target = ScalableTargetManager(module, client)
+        self.policy = ScalingPolicyManager(module, client)
+
+    def combine(self, target_result, policy_result):
+        """The module result from the two managers' results (each ``{changed, <key>, diff?}``)."""
         parts = (("scalable_target", target_result), ("scaling_policy", policy_result))
-        result["diff"] = make_diff(
-            {key: part["diff"]["before"] for key, part in parts},
-            {key: part["diff"]["after"] for key, part in parts},
-        )
-    return result
-
-
-def ensure_absent(module, target, policy):
-    """Delete the policy and, when asked, deregister the target; fail before any write when
-    deregistering would delete other policies."""
-    deregister = module.params["deregister_scalable_target"]
-    if deregister:
-        policy.read()
-        if policy.other_policies:
-            raise AnsibleApplicationAutoScalingError(
-                message=f"The scalable target {target.identity.resource_id} has other scaling policies "
-                f"({', '.join(policy.other_policies)}) that deregistering it would delete: delete them "
-                "first, or set deregister_scalable_target: false to delete only "
-                f"{policy.policy_name}"
+        result = {"changed": target_result["changed"] or policy_result["changed"]}
+        result.update({key: part[key] for key, part in parts})
+        if self.module._diff:
+            result["diff"] = make_diff(
+                {key: part["diff"]["before"] for key, part in parts},
+                {key: part["diff"]["after"] for key, part in parts},
             )
-    policy_result = policy.ensure_absent()
-    if deregister:
-        target_result = target.ensure_absent()
-    else:
-        current = target.read()
-        target_result = target.result(current, current)
-    return combine(module, target_result, policy_result)
+        return result
+
+    def ensure_present(self):
+        """Register or update the target first (the policy needs it), then put the policy."""
+        target_result = self.target.ensure_present()
+        return self.combine(target_result, self.policy.ensure_present())
+
+    def ensure_absent(self):
+        """Delete the policy and, when asked, deregister the target; fail before any write when
+        deregistering would delete other policies."""
+        deregister = self.module.params["deregister_scalable_target"]
+        if deregister:
+            self.policy.read()
+            if self.policy.other_policies:
+                raise AnsibleApplicationAutoScalingError(
+                    message=f"The scalable target {self.target.identity.resource_id} has other scaling "
+                    f"policies ({', '.join(self.policy.other_policies)}) that deregistering it would "
+                    "delete: delete them first, or set deregister_scalable_target: false to delete only "
+                    f"{self.policy.policy_name}"
+                )
+        policy_result = self.policy.ensure_absent()
+        if deregister:
+            target_result = self.target.ensure_absent()
+        else:
+            current = self.target.read()
+            target_result = self.target.result(current, current)
+        return self.combine(target_result, policy_result)
 
 
 def main():
@@ -758,22 +769,7 @@ def main():
     if errors:
         module.fail_json(msg="Invalid options: " + "; ".join(errors))
 
-    client = module.client("application-autoscaling")
-    target = ScalableTargetManager(module, client)
-    policy = ScalingPolicyManager(module, client)
-    try:
-        if module.params["state"] == "present":
-            target_result = target.ensure_present()
-            policy_result = policy.ensure_present()
-            result = combine(module, target_result, policy_result)
-        else:
-            result = ensure_absent(module, target, policy)
-    except AnsibleAWSError as e:
-        if e.exception is None:
-            module.fail_json(msg=e.message, **e.kwargs)
-        module.fail_json_aws_error(e)
-
-    module.exit_json(**result)
+    run_manager(module, ScalingManager(module, module.client("application-autoscaling")))
 
 
 if __name__ == "__main__":

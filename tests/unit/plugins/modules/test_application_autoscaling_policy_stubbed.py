@@ -464,9 +464,10 @@ def test_delete_of_things_already_gone_is_not_an_error(aas):
     # Someone deleted both between our reads and our calls: AWS answers ObjectNotFoundException.
     aas.describe_policies([policy()])
     aas.describe_policies([policy()])
-    aas.error("delete_scaling_policy", "ObjectNotFoundException", f"No scaling policy found for service namespace: ecs, resource ID: {RESOURCE_ID}, scalable dimension: {DIMENSION}, policy name: {POLICY}")
+    where = f"service namespace: ecs, resource ID: {RESOURCE_ID}, scalable dimension: {DIMENSION}"
+    aas.error("delete_scaling_policy", "ObjectNotFoundException", f"No scaling policy found for {where}, policy name: {POLICY}")
     aas.describe_target(target())
-    aas.error("deregister_scalable_target", "ObjectNotFoundException", f"No scalable target found for service namespace: ecs, resource ID: {RESOURCE_ID}, scalable dimension: {DIMENSION}")
+    aas.error("deregister_scalable_target", "ObjectNotFoundException", f"No scalable target found for {where}")
 
     failed, result = run(aas, ABSENT)
 
