@@ -30,6 +30,13 @@ Fixes:
   DBParameterGroupNotFound (API reference, Errors); moto answers an empty list, and amazon.aws
   ``rds_instance_param_group`` then fails with "list index out of range" instead of creating
   the group. Checked by tests/integration/test_emulator.py.
+* ECS CreateService / UpdateService / DescribeServices: AWS keeps and reports a service's
+  ``capacityProviderStrategy`` (and then no ``launchType``), ``healthCheckGracePeriodSeconds``
+  and ``enableExecuteCommand`` (false unless set); moto drops the first two, reports
+  ``launchType: EC2`` for a service created with a capacity provider strategy, and omits
+  ``enableExecuteCommand``, so community.aws ``ecs_service`` sees a different service on every
+  run and refuses to "change it from launch_type to capacity_provider_strategy". Checked by
+  tests/integration/test_emulator.py.
 
 Configuration (not fixes):
 
@@ -47,6 +54,7 @@ import sys
 
 from moto.core.models import default_user_config
 from moto.ec2 import utils as ec2_utils
+from moto.ecs import responses as ecs_responses
 from moto.rds import models as rds_models
 from moto.rds.exceptions import DBParameterGroupNotFoundError
 from moto.secretsmanager import models as secretsmanager_models
@@ -118,11 +126,42 @@ def _create_replicas_with_their_keys(original):
     return create_replicas
 
 
+# Service request members AWS keeps and reports as given (attribute -> request member).
+ECS_SERVICE_MEMBERS = {
+    "capacity_provider_strategy": "capacityProviderStrategy",
+    "health_check_grace_period_seconds": "healthCheckGracePeriodSeconds",
+    "enable_execute_command": "enableExecuteCommand",
+}
+
+
+def _service_as_aws(action):
+    """Wrap ECSResponse.create_service / update_service: keep the members moto drops."""
+
+    def handler(self):
+        result = action(self)
+        service = result.result["service"]
+        for attr, member in ECS_SERVICE_MEMBERS.items():
+            value = self._get_param(member)
+            if value is not None:
+                setattr(service, attr, value)
+            elif not hasattr(service, attr) and attr == "enable_execute_command":
+                service.enable_execute_command = False
+        if getattr(service, "capacity_provider_strategy", None) and action.__name__ == "create_service":
+            service.launch_type = None
+        return result
+
+    handler.__name__ = action.__name__
+    return handler
+
+
 def apply_fixes():
     """Patch moto in this process; see the module docstring."""
     ec2_utils.EC2_PREFIX_TO_RESOURCE.update(AWS_TAG_RESOURCE_TYPES)
     fake_secret = secretsmanager_models.FakeSecret
     fake_secret.create_replicas = _create_replicas_with_their_keys(fake_secret.create_replicas)
+    for name in ("create_service", "update_service"):
+        setattr(ecs_responses.EC2ContainerServiceResponse, name,
+                _service_as_aws(getattr(ecs_responses.EC2ContainerServiceResponse, name)))
     default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     default_user_config.setdefault("lambda", {})["use_docker"] = False
     rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(

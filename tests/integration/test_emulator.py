@@ -132,3 +132,29 @@ def test_emulator_defaults_to_port_5000_and_repo_state_dir():
     proc = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "emulator.py"), "url"], capture_output=True,
                           text=True, env=env, check=True)
     assert proc.stdout.strip() == "http://127.0.0.1:5000"
+
+
+def test_ecs_service_reports_strategy_grace_period_and_execute_command_as_aws_does(aws):
+    ecs = aws.client("ecs")
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(VpcId=vpc, GroupName="g", Description="g")["GroupId"]
+    ecs.create_cluster(clusterName="c", capacityProviders=["FARGATE", "FARGATE_SPOT"])
+    ecs.register_task_definition(family="f", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 512}])
+    strategy = [{"capacityProvider": "FARGATE", "weight": 1, "base": 2}, {"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+    ecs.create_service(
+        cluster="c", serviceName="s", taskDefinition="f", desiredCount=2, capacityProviderStrategy=strategy,
+        healthCheckGracePeriodSeconds=60, deploymentController={"type": "CODE_DEPLOY"},
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}},
+    )
+    service = ecs.describe_services(cluster="c", services=["s"])["services"][0]
+    assert service["capacityProviderStrategy"] == strategy
+    assert "launchType" not in service
+    assert service["healthCheckGracePeriodSeconds"] == 60
+    assert service["enableExecuteCommand"] is False
+
+    ecs.update_service(cluster="c", service="s", desiredCount=6, healthCheckGracePeriodSeconds=90)
+    service = ecs.describe_services(cluster="c", services=["s"])["services"][0]
+    assert (service["desiredCount"], service["healthCheckGracePeriodSeconds"]) == (6, 90)
+    assert service["capacityProviderStrategy"] == strategy
