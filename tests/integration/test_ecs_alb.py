@@ -308,6 +308,22 @@ def test_a_converge_during_a_traffic_shift_leaves_the_listeners_alone(converged)
     assert f"production: {state.listeners()[443]['ListenerArn']}" in result.stdout
 
 
+def test_a_shift_that_ended_weighted_becomes_a_plain_forward_to_the_group_with_the_traffic(converged):
+    """A rule left at weights 0/100 routes like a plain forward to the group with weight 100."""
+    state, elbv2 = converged.state, converged.state.elbv2
+    blue, green = state.tg_arn("billing-service", "blue"), state.tg_arn("billing-service", "green")
+    ended = [{"Type": "forward", "Order": 1, "ForwardConfig": {
+        "TargetGroups": [{"TargetGroupArn": blue, "Weight": 0}, {"TargetGroupArn": green, "Weight": 100}]}}]
+    elbv2.modify_rule(RuleArn=state.rules(443)["30"]["RuleArn"], Actions=ended)
+
+    result = run(converged.aws, CONVERGE)
+    assert result.rc == 0, result.output[-4000:]
+    assert result.recap()["changed"] == 1, result.stdout[-6000:]
+    assert forwarded_to(state.rules(443)["30"]["Actions"][0]) == {green: 1}
+    again = run(converged.aws, CONVERGE)
+    assert again.recap()["changed"] == 0, again.stdout[-6000:]
+
+
 BAD_SETTINGS = {
     "no certificate in production": (
         {"ecs_alb_self_signed_certificate": False},
@@ -331,3 +347,4 @@ def test_bad_settings_fail_before_any_change(converged, case):
     # the first task of the load balancer files refused: not even the ECR repositories changed
     names = [r["repositoryName"] for r in converged.aws.client("ecr").describe_repositories()["repositories"]]
     assert not any(name.startswith("other/") for name in names)
+
