@@ -291,13 +291,19 @@ def test_a_converge_keeps_the_target_groups_codedeploy_switched_to(converged):
     assert f"green: {patients_green}" in result.stdout
 
 
+def weigh_billing_rule(state, blue_weight, green_weight):
+    """Make billing-service's rule on 443 forward to both its target groups, weighted, as CodeDeploy does."""
+    blue, green = state.tg_arn("billing-service", "blue"), state.tg_arn("billing-service", "green")
+    state.elbv2.modify_rule(RuleArn=state.rules(443)["30"]["RuleArn"], Actions=[{
+        "Type": "forward", "Order": 1, "ForwardConfig": {"TargetGroups": [
+            {"TargetGroupArn": blue, "Weight": blue_weight}, {"TargetGroupArn": green, "Weight": green_weight}]}}])
+    return blue, green
+
+
 def test_a_converge_during_a_traffic_shift_leaves_the_listeners_alone(converged):
     """While CodeDeploy shifts traffic a rule forwards to both target groups, weighted."""
-    state, elbv2 = converged.state, converged.state.elbv2
-    blue, green = state.tg_arn("billing-service", "blue"), state.tg_arn("billing-service", "green")
-    shifting = [{"Type": "forward", "Order": 1, "ForwardConfig": {
-        "TargetGroups": [{"TargetGroupArn": blue, "Weight": 90}, {"TargetGroupArn": green, "Weight": 10}]}}]
-    elbv2.modify_rule(RuleArn=state.rules(443)["30"]["RuleArn"], Actions=shifting)
+    state = converged.state
+    blue, green = weigh_billing_rule(state, blue_weight=90, green_weight=10)
 
     result = run(converged.aws, CONVERGE, "--diff")
     assert result.rc == 0, result.output[-4000:]
@@ -310,11 +316,8 @@ def test_a_converge_during_a_traffic_shift_leaves_the_listeners_alone(converged)
 
 def test_a_shift_that_ended_weighted_becomes_a_plain_forward_to_the_group_with_the_traffic(converged):
     """A rule left at weights 0/100 routes like a plain forward to the group with weight 100."""
-    state, elbv2 = converged.state, converged.state.elbv2
-    blue, green = state.tg_arn("billing-service", "blue"), state.tg_arn("billing-service", "green")
-    ended = [{"Type": "forward", "Order": 1, "ForwardConfig": {
-        "TargetGroups": [{"TargetGroupArn": blue, "Weight": 0}, {"TargetGroupArn": green, "Weight": 100}]}}]
-    elbv2.modify_rule(RuleArn=state.rules(443)["30"]["RuleArn"], Actions=ended)
+    state = converged.state
+    green = weigh_billing_rule(state, blue_weight=0, green_weight=100)[1]
 
     result = run(converged.aws, CONVERGE)
     assert result.rc == 0, result.output[-4000:]
@@ -347,4 +350,3 @@ def test_bad_settings_fail_before_any_change(converged, case):
     # the first task of the load balancer files refused: not even the ECR repositories changed
     names = [r["repositoryName"] for r in converged.aws.client("ecr").describe_repositories()["repositories"]]
     assert not any(name.startswith("other/") for name in names)
-
