@@ -37,6 +37,14 @@ Fixes:
   ``enableExecuteCommand``, so community.aws ``ecs_service`` sees a different service on every
   run and refuses to "change it from launch_type to capacity_provider_strategy". Checked by
   tests/integration/test_emulator.py.
+* ELBv2 DescribeLoadBalancerAttributes of an Application Load Balancer: AWS lists every
+  attribute with its default (ELB User Guide, "Load balancer attributes": access logs off, idle
+  timeout 60 s, HTTP/2 on, desync mitigation defensive, invalid header fields kept, cross-zone on,
+  ...); moto lists five and leaves out ``access_logs.s3.enabled`` and
+  ``idle_timeout.timeout_seconds`` on purpose (for Terraform), so amazon.aws
+  ``elb_application_lb`` fails with ``KeyError: 'access_logs_s3_enabled'`` on every run. A new
+  ALB here starts with AWS's defaults (ALB_DEFAULT_ATTRIBUTES). Checked by
+  tests/integration/test_ecs_alb.py.
 
 Configuration (not fixes):
 
@@ -55,6 +63,7 @@ import sys
 from moto.core.models import default_user_config
 from moto.ec2 import utils as ec2_utils
 from moto.ecs import responses as ecs_responses
+from moto.elbv2 import models as elbv2_models
 from moto.rds import models as rds_models
 from moto.rds.exceptions import DBParameterGroupNotFoundError
 from moto.secretsmanager import models as secretsmanager_models
@@ -72,6 +81,27 @@ POSTGRES_PARAMETERS = {
                       "Source": "engine-default", "ApplyType": "dynamic", "DataType": "boolean",
                       "AllowedValues": "0,1", "IsModifiable": True, "ApplyMethod": "pending-reboot"},
 }
+
+# The attributes DescribeLoadBalancerAttributes reports for a new Application Load Balancer.
+ALB_DEFAULT_ATTRIBUTES = {
+    "access_logs.s3.enabled": "false", "access_logs.s3.bucket": "", "access_logs.s3.prefix": "",
+    "connection_logs.s3.enabled": "false", "connection_logs.s3.bucket": "", "connection_logs.s3.prefix": "",
+    "client_keep_alive.seconds": "3600", "deletion_protection.enabled": "false",
+    "idle_timeout.timeout_seconds": "60", "load_balancing.cross_zone.enabled": "true",
+    "routing.http.desync_mitigation_mode": "defensive", "routing.http.drop_invalid_header_fields.enabled": "false",
+    "routing.http.preserve_host_header.enabled": "false",
+    "routing.http.x_amzn_tls_version_and_cipher_suite.enabled": "false",
+    "routing.http.xff_client_port.enabled": "false", "routing.http.xff_header_processing.mode": "append",
+    "routing.http2.enabled": "true", "waf.fail_open.enabled": "false", "zonal_shift.config.enabled": "false",
+}
+
+
+def _with_alb_defaults(init):
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if self.type == "application":
+            self.attrs = {**ALB_DEFAULT_ATTRIBUTES, **self.attrs, "load_balancing.cross_zone.enabled": "true"}
+    return __init__
 
 
 def _with_engine_defaults(init):
@@ -167,6 +197,7 @@ def apply_fixes():
     rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(
         rds_models.RDSBackend.describe_db_parameter_groups
     )
+    elbv2_models.FakeLoadBalancer.__init__ = _with_alb_defaults(elbv2_models.FakeLoadBalancer.__init__)
     rds_models.DBParameterGroup.__init__ = _with_engine_defaults(rds_models.DBParameterGroup.__init__)
     rds_models.DBInstance.iops = property(_reported(0, "_reported_iops"), _storing("_reported_iops"))
     rds_models.DBInstance.storage_throughput = property(
