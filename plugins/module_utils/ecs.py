@@ -43,9 +43,10 @@ def _retry(*extra_codes):
 
 def ecs_tags(tags):
     """A tag dict as the list ECS wants: ``[{"key": k, "value": v}]`` (lower case, unlike most
-    services), values as strings."""
+    services), values as strings, sorted by key so a request does not depend on the order of a set
+    (compare_aws_tags builds the tags to set from one)."""
     return ansible_dict_to_boto3_tag_list(
-        {key: str(value) for key, value in tags.items()}, tag_name_key_name="key", tag_value_key_name="value"
+        {key: str(tags[key]) for key in sorted(tags)}, tag_name_key_name="key", tag_value_key_name="value"
     )
 
 

@@ -23,7 +23,7 @@ import re
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.medtech.aws_platform.plugins.module_utils.ecs import ecs_tags
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import normalize
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import throttling_retry
@@ -93,7 +93,7 @@ def register_task_definition(client, family, params, tags):
     """
     request = dict(params, family=family)
     if tags:
-        request["tags"] = ansible_dict_to_boto3_tag_list(tags, tag_name_key_name="key", tag_value_key_name="value")
+        request["tags"] = ecs_tags(tags)
     response = client.register_task_definition(**request)
     return response["taskDefinition"], response.get("tags", [])
 
@@ -110,7 +110,7 @@ def deregister_task_definition(client, arn):
 def tag_resource(client, arn, tags):
     """TagResource; ``tags`` is a dict."""
     client.tag_resource(
-        resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags, tag_name_key_name="key", tag_value_key_name="value")
+        resourceArn=arn, tags=ecs_tags(tags)
     )
     return True
 

@@ -162,7 +162,8 @@ def get_random_password(client, secret_name, **params):
 @_retry()
 def tag_resource(client, secret_id, tags):
     """TagResource; ``tags`` is a dict."""
-    client.tag_resource(SecretId=secret_id, Tags=ansible_dict_to_boto3_tag_list(tags))
+    # sorted by key: the request does not depend on the order of the set compare_aws_tags uses
+    client.tag_resource(SecretId=secret_id, Tags=ansible_dict_to_boto3_tag_list({key: tags[key] for key in sorted(tags)}))
     return True
 
 
