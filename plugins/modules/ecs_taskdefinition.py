@@ -105,7 +105,7 @@ options:
       - The CloudWatch Logs destination (C(awslogs) driver) for every container that sets no
         C(logConfiguration) of its own, the PgBouncer sidecar included. A container's own
         C(logConfiguration) is kept as it is.
-      - The log group is not created; it must exist (the C(monitoring) role makes it).
+      - The log group is not created; it must exist (the C(ecs) role creates one per service).
       - When not set, containers without C(logConfiguration) have none.
     type: dict
     suboptions:

@@ -113,3 +113,11 @@ def test_what_auto_scaling_and_codedeploy_moved_is_left_alone(converged, run_pla
     # no revision registered that would take the deployed image back
     arns = ecs.list_task_definitions(familyPrefix="medtech-prod-patient-service")["taskDefinitionArns"]
     assert sorted(arns) == sorted([definition["taskDefinitionArn"], deployed])
+
+
+def test_argument_spec_is_checked_before_any_role_changes_anything(aws, run_playbook):
+    # site.yml's up-front validation (tasks_from: validate) runs the role's argument spec too
+    result = run_playbook("playbooks/site.yml", extra_vars={"ecs_container_insights": "on"})
+    assert result.rc != 0
+    assert "value of ecs_container_insights must be one of: enabled, enhanced, disabled, got: on" in flat(result)
+    assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["medtech-prod-vpc"]}])["Vpcs"] == []
