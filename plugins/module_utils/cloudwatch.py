@@ -108,4 +108,3 @@ def delete_dashboard(client, name):
     """DeleteDashboards for one name; True when deleted, False when it was already gone."""
     client.delete_dashboards(DashboardNames=[name])
     return True
-

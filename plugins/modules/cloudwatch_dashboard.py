@@ -31,9 +31,9 @@ options:
     aliases: [name]
   dashboard_body:
     description:
-      - The dashboard body, as a dictionary (e.g. from YAML or a C(from_json) lookup) or as a
-        JSON string. The widgets are described in the Dashboard Body Structure reference
-        (see below).
+      - The dashboard body, as a dictionary (written in YAML) or as a JSON string (e.g. a JSON
+        file read with the C(ansible.builtin.file) lookup). The widgets are described in the
+        Dashboard Body Structure reference (see below).
       - It must be a JSON object with a C(widgets) list; each widget is placed by its C(x),
         C(y), C(width) and C(height) (in grid units, 24 columns wide).
       - The whole body is replaced when it differs; widgets not listed are removed.
@@ -65,6 +65,7 @@ seealso:
     description: The widgets, their properties and the layout grid.
     link: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
   - name: PutDashboard API
+    description: What PutDashboard validates and the validation messages it returns.
     link: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
 attributes:
   check_mode:
@@ -140,7 +141,7 @@ dashboard:
       type: str
       sample: medtech-prod-overview
     dashboard_arn:
-      description: The ARN of the dashboard (global: no region in it).
+      description: The ARN of the dashboard (dashboards are global, so it has no region).
       returned: when the dashboard exists (not for one that check mode would create)
       type: str
       sample: arn:aws:cloudwatch::123456789012:dashboard/medtech-prod-overview

@@ -160,7 +160,7 @@ def test_create_from_a_json_string_sends_it_as_written(cw):
     cw.put(STORED)
     cw.get(STORED)
 
-    failed, result = run(cw, dict(ARGS, dashboard_body=STORED, dashboard_name=None, name=NAME))
+    failed, result = run(cw, {"name": NAME, "dashboard_body": STORED, "region": REGION})  # the alias
 
     assert not failed, result
     assert result["changed"] is True
