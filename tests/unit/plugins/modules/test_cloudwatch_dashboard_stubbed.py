@@ -376,6 +376,7 @@ def test_delete_that_finds_it_already_gone_is_not_an_error(cw):
         ({"dashboard_body": '{"widgets": [}'}, "dashboard_body is not valid JSON"),
         ({"dashboard_body": ""}, "dashboard_body is not valid JSON"),
         ({"dashboard_body": '{"widgets": [{"x": NaN}]}'}, "dashboard_body is not valid JSON (NaN is not JSON)"),
+        ({"dashboard_body": {"widgets": [{"y": float("nan")}]}}, "dashboard_body cannot be written as JSON"),
         ({"dashboard_body": '{"start": "-PT3H"}'}, "dashboard_body has no widgets key"),
         ({"dashboard_body": {"widgets": {"type": "text"}}}, "dashboard_body has widgets as a JSON object"),
         ({"dashboard_body": [{"type": "text"}]}, "dashboard_body is a JSON array"),
