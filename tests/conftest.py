@@ -111,12 +111,12 @@ def ansible_env(endpoint_url: str | None, extra: dict | None = None) -> dict:
     return env
 
 
-@pytest.fixture()
-def run_playbook(moto_server):
-    """Run ``ansible-playbook PLAYBOOK -i inventories/local`` against the session emulator.
+def playbook_runner(emulator_url: str):
+    """A function that runs ``ansible-playbook PLAYBOOK -i inventories/local`` against ``emulator_url``.
 
-    Call as ``run_playbook("playbooks/site.yml", "--check", extra_vars={...}, env={...})``;
-    returns a PlaybookResult (never raises on a failed play: tests assert on rc).
+    The function is called as ``run("playbooks/site.yml", "--check", extra_vars={...}, env={...})``
+    and returns a PlaybookResult (it never raises on a failed play: tests assert on rc). Module-scoped
+    fixtures that build a state once for several tests use it directly.
     """
 
     def _run(playbook: str, *args: str, extra_vars: dict | None = None, env: dict | None = None,
@@ -125,12 +125,18 @@ def run_playbook(moto_server):
         if extra_vars:
             cmd += ["-e", json.dumps(extra_vars)]
         proc = subprocess.run(
-            cmd, cwd=REPO_ROOT, env=ansible_env(moto_server.url, env), capture_output=True,
+            cmd, cwd=REPO_ROOT, env=ansible_env(emulator_url, env), capture_output=True,
             text=True, timeout=timeout, check=False,
         )
         return PlaybookResult(proc.returncode, proc.stdout, proc.stderr)
 
     return _run
+
+
+@pytest.fixture()
+def run_playbook(moto_server):
+    """Run ``ansible-playbook PLAYBOOK -i inventories/local`` against the session emulator (see playbook_runner)."""
+    return playbook_runner(moto_server.url)
 
 
 @pytest.fixture()

@@ -370,7 +370,8 @@ def dashboard_bodies(settings):
     requests = []
     for index, name in enumerate(services):
         ids = []
-        for colour_index, target_group in enumerate(target_groups.get(name, [])):
+        for colour_index, target_group_arn in enumerate(target_groups.get(name, [])):
+            target_group = arn_suffix(target_group_arn, ":")
             query_id = f"r{index}_{colour_index}"
             ids.append(query_id)
             requests.append(["AWS/ApplicationELB", "RequestCount", "TargetGroup", target_group, "LoadBalancer", lb,

@@ -191,7 +191,12 @@ def test_the_three_dashboards():
     text = [json.dumps(d["body"]) for d in dashboards]
     for name in ("api-gateway", "patient-service", "billing-service"):
         assert text[0].count(f'"ServiceName", "{name}"') == 2  # CPU and memory
-        assert f"targetgroup/prod-{name}-blue/" in text[0] and f"targetgroup/prod-{name}-green/" in text[0]
+    requests = dashboards[0]["body"]["widgets"][3]["properties"]["metrics"]
+    # CloudWatch's dimension values: targetgroup/<name>/<id> and app/<name>/<id>, never the ARN
+    assert [line[3] for line in requests if len(line) > 1][:2] == [
+        "targetgroup/prod-api-gateway-blue/943f017f100becff", "targetgroup/prod-api-gateway-green/943f017f100becff"]
+    assert {line[5] for line in requests if len(line) > 1} == {"app/medtech-prod-alb/50dc6c495c0c9188"}
+    assert [line[0]["label"] for line in requests if len(line) == 1] == ["api-gateway", "patient-service", "billing-service"]
     for stat in ("p50", "p90", "p99"):
         assert f'"stat": "{stat}"' in text[1]
     for metric in ("HTTPCode_Target_4XX_Count", "HTTPCode_ELB_4XX_Count", "HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"):
