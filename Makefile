@@ -8,6 +8,8 @@ PY        := $(VENV)/bin/python
 BIN       := $(VENV)/bin
 MOTO_PORT ?= 5000
 export MOTO_PORT
+# pytest-xdist workers; 1 runs the tests one after another in this process's order.
+PYTEST_WORKERS ?= 2
 # Everything runs with the venv first on PATH, the repo's ansible.cfg, and no cowsay.
 export PATH := $(abspath $(BIN)):$(PATH)
 export ANSIBLE_CONFIG := $(abspath ansible.cfg)
@@ -50,8 +52,8 @@ lint: venv  ## yamllint and ansible-lint (production profile)
 sanity: venv  ## ansible-test sanity on our plugins, in a copy laid out as ansible_collections/medtech/aws_platform
 	scripts/ansible_test.sh sanity
 
-pytest: venv  ## unit, integration and molecule tests (each starts its own emulator)
-	$(PY) -m pytest
+pytest: venv  ## unit, integration and molecule tests on PYTEST_WORKERS processes (each starts its own emulator)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 test: lint sanity pytest  ## every test: lint, sanity, pytest (unit, integration, molecule)
 

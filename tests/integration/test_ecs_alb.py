@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import pytest
 from conftest import REPO_ROOT, VENV_BIN, PlaybookResult, ansible_env
 
-pytestmark = pytest.mark.emulator
+# `make pytest` runs two xdist workers; this group keeps the file's tests on one, in order.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("ecs_alb")]
 
 PREPARE = "molecule/ecs/prepare.yml"
 CONVERGE = "tests/integration/ecs_alb/converge.yml"

@@ -15,13 +15,15 @@ scenario's verify (tests/integration/test_molecule.py).
 
 import copy
 import json
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from conftest import REPO_ROOT, playbook_runner
 
-pytestmark = pytest.mark.emulator
+# `make pytest` runs two xdist workers; this group keeps the file's tests on one, in order.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("monitoring")]
 
 PREPARE = "molecule/monitoring/prepare.yml"
 CONVERGE = "molecule/monitoring/converge.yml"
@@ -69,18 +71,18 @@ def test_a_wrong_type_fails_at_the_argument_spec_before_any_aws_call(aws, run_pl
 @pytest.fixture(scope="module")
 def monitored(moto_server):
     """The emulator after the prepare step and a first converge at -vvv --diff, shared by the tests below
-    (each leaves it converged)."""
+    (each leaves it converged): ``emulator``, ``run`` (a playbook runner) and ``first`` (that converge)."""
     moto_server.reset()
     run = playbook_runner(moto_server.url)
     prepared = run(PREPARE)
     assert prepared.rc == 0, prepared.output[-3000:]
     first = run(CONVERGE, "-vvv", "--diff")
     assert first.rc == 0, first.output[-5000:]
-    return moto_server, run, first
+    return SimpleNamespace(emulator=moto_server, run=run, first=first)
 
 
 def test_first_converge_builds_everything_and_prints_no_key(monitored):
-    emulator, _, first = monitored
+    emulator, first = monitored.emulator, monitored.first
     assert first.recap()["changed"] > 0
     for key in KEYS.values():
         assert key not in first.output
@@ -93,7 +95,7 @@ def test_first_converge_builds_everything_and_prints_no_key(monitored):
 
 
 def test_second_converge_and_check_report_zero_changes(monitored):
-    _, run, _ = monitored
+    run = monitored.run
     second = run(CONVERGE)
     assert second.rc == 0, second.output[-3000:]
     assert second.recap()["changed"] == 0, second.stdout[-5000:]
@@ -103,7 +105,7 @@ def test_second_converge_and_check_report_zero_changes(monitored):
 
 
 def test_the_rule_matches_failed_tasks_of_the_services_and_only_it_publishes_to_its_topic(monitored):
-    emulator, _, _ = monitored
+    emulator = monitored.emulator
     events = emulator.client("events")
     pattern = json.loads(events.describe_rule(Name=RULE)["EventPattern"])
     assert pattern["detail-type"] == ["ECS Task State Change"]
@@ -119,7 +121,7 @@ def test_the_rule_matches_failed_tasks_of_the_services_and_only_it_publishes_to_
 
 
 def test_an_alarm_changed_by_hand_is_reported_and_put_back(monitored):
-    emulator, run, _ = monitored
+    emulator, run = monitored.emulator, monitored.run
     cloudwatch = emulator.client("cloudwatch")
     alarm = cloudwatch.describe_alarms(AlarmNames=["medtech-prod-rds-cpu"])["MetricAlarms"][0]
     keys = ("AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions", "MetricName",
@@ -139,7 +141,7 @@ def test_an_alarm_changed_by_hand_is_reported_and_put_back(monitored):
 
 
 def test_a_dashboard_stored_with_other_key_order_and_whitespace_is_no_change(monitored):
-    emulator, run, _ = monitored
+    emulator, run = monitored.emulator, monitored.run
     cloudwatch = emulator.client("cloudwatch")
     name = "medtech-prod-api-metrics"
     body = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
@@ -150,7 +152,7 @@ def test_a_dashboard_stored_with_other_key_order_and_whitespace_is_no_change(mon
 
 
 def test_a_priority_without_a_key_warns_and_keeps_its_topic_and_subscription(monitored):
-    emulator, run, _ = monitored
+    emulator, run = monitored.emulator, monitored.run
     emulator.client("secretsmanager").put_secret_value(
         SecretId="prod/monitoring/pagerduty", SecretString=json.dumps({"P1": KEYS["P1"]}))
     result = run(CONVERGE)

@@ -46,6 +46,9 @@ from postgres_fixture import _as_server_user, _free_port
 from ansible_collections.medtech.aws_platform.plugins.module_utils.pgbouncer import pgbouncer_errors
 from ansible_collections.medtech.aws_platform.plugins.module_utils.pgbouncer import render_pgbouncer
 
+# `make pytest` runs two xdist workers; this group keeps the file's tests on one, in order.
+pytestmark = pytest.mark.xdist_group("postgres")
+
 PGBOUNCER = Path(os.environ.get("PGBOUNCER_BIN", "/usr/sbin/pgbouncer"))
 HOST = "127.0.0.1"
 APP_USER = "pool_app"

@@ -43,7 +43,8 @@ import pg8000.native
 import pytest
 from postgres_fixture import PostgresServer, postgres_server  # noqa: F401  pylint: disable=unused-import
 
-pytestmark = pytest.mark.emulator
+# `make pytest` runs two xdist workers; this group keeps the file's tests on one, in order.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("postgres")]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTION_FILE = REPO_ROOT / "roles" / "secrets" / "files" / "rotation" / "lambda_function.py"

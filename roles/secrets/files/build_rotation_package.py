@@ -59,7 +59,14 @@ def install_dependencies(requirements, cache, python_version):
         shutil.rmtree(work, ignore_errors=True)
         sys.stderr.write(f"pip could not install {requirements}:\n{done.stderr}")
         sys.exit(1)
-    os.rename(work, target)
+    try:
+        os.rename(work, target)
+    except OSError:
+        # Another build (a parallel converge or test worker) finished the same folder first:
+        # its content is the same, keep it.
+        shutil.rmtree(work, ignore_errors=True)
+        if not os.path.isdir(target):
+            raise
     return target
 
 
@@ -108,9 +115,12 @@ def main(argv=None):
             changed = handle.read() != data
     if changed:
         os.makedirs(os.path.dirname(os.path.abspath(args.dest)), exist_ok=True)
-        with open(args.dest + ".tmp", "wb") as handle:
-            handle.write(data)
-        os.replace(args.dest + ".tmp", args.dest)
+        # A temporary file of this process's own, so two builds at once cannot mix their bytes.
+        handle, temporary = tempfile.mkstemp(prefix=os.path.basename(args.dest) + ".", dir=os.path.dirname(os.path.abspath(args.dest)))
+        with os.fdopen(handle, "wb") as output:
+            output.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, args.dest)
     sha = base64.b64encode(hashlib.sha256(data).digest()).decode()
     print(json.dumps({"changed": changed, "path": os.path.abspath(args.dest), "code_sha256": sha, "size": len(data)}))
     return 0

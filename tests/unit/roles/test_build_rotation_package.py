@@ -12,6 +12,9 @@ import pytest
 
 from conftest import REPO_ROOT
 
+# `make pytest` runs two xdist workers; this group keeps the file's tests on one, in order.
+pytestmark = pytest.mark.xdist_group("rotation_package")
+
 SCRIPT = REPO_ROOT / "roles/secrets/files/build_rotation_package.py"
 SOURCE = REPO_ROOT / "roles/secrets/files/rotation"
 
@@ -68,3 +71,26 @@ def test_package_imports(tmp_path, cache):
     done = subprocess.run([sys.executable, "-I", "-c", code, str(extracted)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().startswith(str(extracted))
+
+
+def test_a_parallel_build_that_finished_first_is_kept(tmp_path, monkeypatch):
+    """Two converges (or test workers) building at once: the second rename finds the folder done."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_rotation_package", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pg8000==1.31.6\n")
+    cache_dir = tmp_path / "cache"
+    digest = hashlib.sha256(requirements.read_bytes() + b"3.12").hexdigest()[:16]
+    target = cache_dir / f"deps-{digest}"
+
+    def other_build_finishes_first(command, **kwargs):
+        (target / "pg8000").mkdir(parents=True)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(module.subprocess, "run", other_build_finishes_first)
+    assert module.install_dependencies(str(requirements), str(cache_dir), "3.12") == str(target)
+    assert sorted(p.name for p in cache_dir.iterdir()) == [target.name]  # our half-built folder is gone
+    assert (target / "pg8000").is_dir()
