@@ -32,6 +32,12 @@ import re
 from ansible_collections.medtech.aws_platform.plugins.module_utils.ecs_settings import rds_max_connections
 
 ALARM_KEYS = ("api_error_rate", "api_latency_p99", "rds_cpu", "rds_connections", "ecs_task_failed")
+# What the inventory sets per alarm; the metric and statistic are fixed by the alarm's key.
+ALARM_FIELDS = ("threshold", "period", "evaluation_periods", "priority", "datapoints_to_alarm")
+# What the names of topics, alarms and dashboards may hold (SNS topics and dashboards are the strictest).
+NAME_PREFIX_RE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
+KMS_KEY_RE = re.compile(r"^(alias/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:.+|[0-9a-f-]{36}|mrk-[0-9a-f]{32})$")
 # Thresholds in percent: 0 to 100.
 PERCENT_ALARMS = ("api_error_rate", "rds_cpu", "rds_connections")
 # CloudWatch's limit: period x evaluation periods of an alarm is at most one day.
@@ -85,16 +91,25 @@ def period_error(name, period):
 
 def _alarm_errors(key, alarm, priorities, database_max_connections):
     name = f"monitoring_alarms.{key}"
+    fields = ALARM_FIELDS if key != "ecs_task_failed" else tuple(f for f in ALARM_FIELDS if f != "threshold")
     if not isinstance(alarm, dict):
-        return [f"{name} must be a dict with threshold, period, evaluation_periods and priority."]
+        return [f"{name} must be a dict with {', '.join(fields)}."]
     errors = []
+    unknown = sorted(str(field) for field in alarm if field not in fields)
+    if unknown:
+        errors.append(f"{name} has unknown fields {', '.join(unknown)}: its fields are {', '.join(fields)} "
+                      "(the metric and statistic are the role's, see roles/monitoring/README.md).")
+    missing = [field for field in fields if field != "datapoints_to_alarm" and alarm.get(field) is None]
+    if missing:
+        errors.append(f"{name} lacks {', '.join(missing)}: give each alarm {', '.join(fields[:-1])} "
+                      "(and optionally datapoints_to_alarm).")
     priority = alarm.get("priority")
-    if priority not in priorities:
+    if priority is not None and priority not in priorities:
         errors.append(
             f"{name}.priority={priority!r} has no topic: monitoring_pagerduty_priorities are "
-            f"{', '.join(priorities) or 'empty'}; use one of them or add the priority there."
+            f"{', '.join(map(str, priorities)) or 'empty'}; use one of them or add the priority there."
         )
-    if key != "ecs_task_failed":
+    if key != "ecs_task_failed" and alarm.get("threshold") is not None:
         threshold = _number(alarm.get("threshold"))
         if threshold is None:
             errors.append(f"{name}.threshold={alarm.get('threshold')!r} must be a number ({_UNITS[key]}).")
@@ -102,13 +117,16 @@ def _alarm_errors(key, alarm, priorities, database_max_connections):
             errors.append(f"{name}.threshold={alarm.get('threshold')!r} is a percentage: it must be from 0 to 100.")
         elif key not in PERCENT_ALARMS and threshold <= 0:
             errors.append(f"{name}.threshold={alarm.get('threshold')!r} must be greater than 0 ({_UNITS[key]}).")
-    period_message = period_error(f"{name}.period", alarm.get("period"))
+    period_message = period_error(f"{name}.period", alarm.get("period")) if alarm.get("period") is not None else None
     if period_message:
         errors.append(period_message)
     evaluation_periods = _whole(alarm.get("evaluation_periods", 1))
-    if evaluation_periods is None or evaluation_periods < 1:
+    if alarm.get("evaluation_periods") is None:
+        evaluation_periods = None
+    elif evaluation_periods is None or evaluation_periods < 1:
         errors.append(f"{name}.evaluation_periods={alarm.get('evaluation_periods')!r} must be a whole number >= 1.")
-    elif not period_message and _whole(alarm.get("period")) * evaluation_periods > MAX_EVALUATION_WINDOW:
+    elif not period_message and alarm.get("period") is not None \
+            and _whole(alarm.get("period")) * evaluation_periods > MAX_EVALUATION_WINDOW:
         errors.append(
             f"{name}: period x evaluation_periods = {_whole(alarm.get('period')) * evaluation_periods} s is longer "
             f"than one day ({MAX_EVALUATION_WINDOW} s), CloudWatch's limit for an alarm: shorten the period or "
@@ -119,7 +137,7 @@ def _alarm_errors(key, alarm, priorities, database_max_connections):
         if datapoints is None or not 1 <= datapoints <= evaluation_periods:
             errors.append(f"{name}.datapoints_to_alarm={alarm.get('datapoints_to_alarm')!r} must be from 1 to "
                           f"evaluation_periods ({evaluation_periods}).")
-    if key == "rds_connections" and database_max_connections is None:
+    if key == "rds_connections" and database_max_connections is None and alarm.get("threshold") is not None:
         errors.append(
             f"{name}: the database's max_connections is unknown for this instance class: set "
             "monitoring_database_max_connections (the figure of SHOW max_connections)."
@@ -133,14 +151,16 @@ def monitoring_errors(settings):
     :param settings: dict with ``alarms`` (dict alarm key -> {threshold, period (seconds),
         evaluation_periods, datapoints_to_alarm (optional), priority}), ``priorities`` (list of
         PagerDuty priorities that get a topic), ``services`` (list of service names),
-        ``database_instance_class`` (str) and ``database_max_connections`` (int, 0 = derive).
+        ``database_instance_class`` (str) and ``database_max_connections`` (int, 0 = derive);
+        optionally ``name_prefix``, ``region``, ``kms_key_alias`` and ``pagerduty_secret_name``,
+        checked when given.
     :returns: list of messages, each naming the variable and the fix; empty when valid.
     """
-    errors = []
+    errors = _name_errors(settings)
     priorities = settings.get("priorities")
     if not isinstance(priorities, list) or not priorities:
         errors.append("monitoring_pagerduty_priorities must be a non-empty list, e.g. [P1, P2, P3].")
-        priorities = []
+        priorities = None
     else:
         bad = [p for p in priorities if not isinstance(p, str) or not PRIORITY_RE.match(p)]
         if bad:
@@ -148,6 +168,10 @@ def monitoring_errors(settings):
                           "(they name the topics).")
         if len(set(map(str, priorities))) != len(priorities):
             errors.append("monitoring_pagerduty_priorities lists a priority twice.")
+    max_connections_given = _whole(settings.get("database_max_connections", 0))
+    if max_connections_given is None or max_connections_given < 0:
+        errors.append(f"monitoring_database_max_connections={settings.get('database_max_connections')!r} must be a "
+                      "whole number >= 0 (the figure of SHOW max_connections; 0 derives it from the instance class).")
     services = settings.get("services")
     if not isinstance(services, list) or not services or not all(isinstance(s, str) and s for s in services):
         errors.append("monitoring_services must be the list of the ECS services' names (ecs_services).")
@@ -161,11 +185,33 @@ def monitoring_errors(settings):
                       "threshold, period, evaluation_periods and priority.")
     if unknown:
         errors.append(f"monitoring_alarms has unknown alarms {', '.join(unknown)}: the keys are {', '.join(ALARM_KEYS)}.")
-    max_connections = rds_max_connections(settings.get("database_instance_class"),
-                                          settings.get("database_max_connections"))
+    max_connections = None
+    if max_connections_given is not None and max_connections_given >= 0:
+        max_connections = rds_max_connections(settings.get("database_instance_class"), max_connections_given)
     for key in ALARM_KEYS:
         if key in alarms:
-            errors.extend(_alarm_errors(key, alarms[key], priorities, max_connections))
+            alarm = alarms[key]
+            # Without a valid priority list only that list's own error is reported, not one per alarm.
+            known = priorities if priorities is not None else [alarm.get("priority") if isinstance(alarm, dict) else None]
+            errors.extend(_alarm_errors(key, alarm, known, max_connections))
+    return errors
+
+
+def _name_errors(settings):
+    """The names the role builds from: prefix, region, KMS key, secret; only those given are checked."""
+    errors = []
+    if "name_prefix" in settings and not NAME_PREFIX_RE.match(str(settings["name_prefix"] or "")):
+        errors.append(f"monitoring_name_prefix={settings['name_prefix']!r} may hold only letters, digits, - and _ "
+                      "(it starts the names of the topics, alarms and dashboards), e.g. medtech-prod.")
+    if "region" in settings and not REGION_RE.match(str(settings["region"] or "")):
+        errors.append(f"monitoring_region={settings['region']!r} is not an AWS region code: set aws_region, "
+                      "e.g. eu-central-1.")
+    if "kms_key_alias" in settings and not KMS_KEY_RE.match(str(settings["kms_key_alias"] or "")):
+        errors.append(f"monitoring_kms_key_alias={settings['kms_key_alias']!r} is not a KMS key alias "
+                      "(alias/<name>, e.g. alias/medtech-prod-platform), key ID or key ARN.")
+    if "pagerduty_secret_name" in settings and not str(settings["pagerduty_secret_name"] or "").strip():
+        errors.append("monitoring_pagerduty_secret_name is empty: name the secret with the PagerDuty integration "
+                      "keys, e.g. prod/monitoring/pagerduty.")
     return errors
 
 

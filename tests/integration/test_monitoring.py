@@ -151,13 +151,16 @@ def test_a_dashboard_stored_with_other_key_order_and_whitespace_is_no_change(mon
     assert again.rc == 0 and again.recap()["changed"] == 0, again.stdout[-5000:]
 
 
-def test_a_priority_without_a_key_warns_and_keeps_its_topic_and_subscription(monitored):
+def test_a_priority_without_a_usable_key_warns_by_name_and_keeps_its_topic_and_subscription(monitored):
     emulator, run = monitored.emulator, monitored.run
     emulator.client("secretsmanager").put_secret_value(
-        SecretId="prod/monitoring/pagerduty", SecretString=json.dumps({"P1": KEYS["P1"]}))
+        SecretId="prod/monitoring/pagerduty",
+        SecretString=json.dumps({"P1": KEYS["P1"], "P2": 5, "p3": "lowercasedkeyvalue"}))
     result = run(CONVERGE)
     assert result.rc == 0 and result.recap()["changed"] == 0, result.stdout[-5000:]
+    assert "has entries that are not used: p3, P2" in flat(result)
     assert "PagerDuty priorities without an integration key in the secret prod/monitoring/pagerduty: P2, P3" in flat(result)
+    assert "lowercasedkeyvalue" not in result.output
     sns = emulator.client("sns")
     arn = "arn:aws:sns:eu-central-1:123456789012:medtech-prod-pagerduty-p2"
     assert len(sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]) == 1

@@ -62,6 +62,9 @@ def test_the_document_settings_are_valid():
     ("rds_cpu", "evaluation_periods", 0, "monitoring_alarms.rds_cpu.evaluation_periods=0 must be a whole number >= 1"),
     ("rds_cpu", "evaluation_periods", 289, "period x evaluation_periods = 86700 s is longer than one day"),
     ("rds_cpu", "datapoints_to_alarm", 4, "monitoring_alarms.rds_cpu.datapoints_to_alarm=4 must be from 1 to"),
+    ("rds_cpu", "statistic", "Maximum", "monitoring_alarms.rds_cpu has unknown fields statistic"),
+    ("ecs_task_failed", "threshold", 5, "monitoring_alarms.ecs_task_failed has unknown fields threshold"),
+    ("rds_cpu", "priority", None, "monitoring_alarms.rds_cpu lacks priority"),
 ])
 def test_a_bad_alarm_setting_is_named_with_its_fix(key, field, value, expected):
     settings = doc_settings()
@@ -214,3 +217,35 @@ def test_arn_suffix():
     assert monitoring.arn_suffix(ALB, "loadbalancer/") == "app/medtech-prod-alb/50dc6c495c0c9188"
     assert monitoring.arn_suffix(TG.format("api-gateway", "blue"), ":") == "targetgroup/prod-api-gateway-blue/943f017f100becff"
     assert monitoring.arn_suffix("", ":") == ""
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("database_max_connections", -1, "monitoring_database_max_connections=-1 must be a whole number >= 0"),
+    ("name_prefix", "Medtech Prod!", "monitoring_name_prefix='Medtech Prod!' may hold only letters, digits, - and _"),
+    ("region", "eu-centrl", "monitoring_region='eu-centrl' is not an AWS region code"),
+    ("kms_key_alias", "platform", "monitoring_kms_key_alias='platform' is not a KMS key alias"),
+    ("pagerduty_secret_name", "", "monitoring_pagerduty_secret_name is empty"),
+    ("priorities", [1, "P2", "P3"], "monitoring_pagerduty_priorities: [1] are not names"),
+])
+def test_a_bad_name_or_figure_is_named_with_its_fix(field, value, expected):
+    settings = dict(doc_settings(), kms_key_alias="alias/medtech-prod-platform",
+                    pagerduty_secret_name="prod/monitoring/pagerduty")
+    assert monitoring.monitoring_errors(settings) == []
+    settings[field] = value
+    errors = monitoring.monitoring_errors(settings)
+    assert any(expected in e for e in errors), errors
+
+
+def test_a_typo_in_a_field_names_the_typo_and_the_missing_field():
+    settings = doc_settings()
+    settings["alarms"]["rds_cpu"]["treshold"] = settings["alarms"]["rds_cpu"].pop("threshold")
+    errors = monitoring.monitoring_errors(settings)
+    assert any("unknown fields treshold" in e for e in errors)
+    assert any("monitoring_alarms.rds_cpu lacks threshold" in e for e in errors)
+
+
+def test_an_invalid_priority_list_is_reported_once_not_per_alarm():
+    settings = doc_settings()
+    settings["priorities"] = "P1"
+    errors = monitoring.monitoring_errors(settings)
+    assert errors == ["monitoring_pagerduty_priorities must be a non-empty list, e.g. [P1, P2, P3]."]
