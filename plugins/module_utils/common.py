@@ -34,13 +34,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 
-def throttling_retry():
+def throttling_retry(*extra_codes):
     """AWSRetry's jittered backoff, also on ``ThrottlingException``, the code that ECS, Secrets
     Manager and KMS answer "Rate exceeded" with (AWSRetry's own list has EC2's codes).
 
+    :param extra_codes: further error codes a service throttles with, e.g. SNS's ``Throttled``.
     :return: a decorator for one API call function.
     """
-    return AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+    return AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException", *extra_codes])
 
 
 def _canonical(value):

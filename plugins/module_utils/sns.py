@@ -27,9 +27,10 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.medtech.aws_platform.plugins.module_utils.common import throttling_retry
 
 #: the SubscriptionArn ListSubscriptionsByTopic shows for a subscription not yet confirmed
 PENDING = "PendingConfirmation"
@@ -49,11 +50,6 @@ class SNSErrorHandler(AWSErrorHandler):
     @classmethod
     def _is_missing(cls):
         return is_boto3_error_code("NotFound")
-
-
-def _retry():
-    """AWSRetry's backoff, also on ``Throttled`` (SNS's "Rate exceeded")."""
-    return AWSRetry.jittered_backoff(catch_extra_error_codes=["Throttled", "ThrottlingException"])
 
 
 def endpoint_fingerprint(endpoint):
@@ -89,7 +85,7 @@ def scrubbed_error(error, secret, replacement):
 
 
 @SNSErrorHandler.common_error_handler("list the SNS topics")
-@_retry()
+@throttling_retry("Throttled")
 def find_topic_arn(client, name, region):
     """ListTopics (paginated): the ARN of the standard topic ``name`` in ``region``, or None.
 
@@ -105,14 +101,14 @@ def find_topic_arn(client, name, region):
 
 
 @SNSErrorHandler.list_error_handler("read the attributes of the SNS topic {arn}")
-@_retry()
+@throttling_retry("Throttled")
 def get_topic_attributes(client, arn):
     """GetTopicAttributes: the attribute dict, or None when the topic is gone (NotFound)."""
     return client.get_topic_attributes(TopicArn=arn)["Attributes"]
 
 
 @SNSErrorHandler.common_error_handler("create the SNS topic {name}")
-@_retry()
+@throttling_retry("Throttled")
 def create_topic(client, name, attributes, tags):
     """CreateTopic with ``attributes`` (dict of strings) and ``tags`` (dict); return the ARN."""
     params = {"Name": name}
@@ -124,7 +120,7 @@ def create_topic(client, name, attributes, tags):
 
 
 @SNSErrorHandler.common_error_handler("set {attribute} of the SNS topic {arn}")
-@_retry()
+@throttling_retry("Throttled")
 def set_topic_attribute(client, arn, attribute, value):
     """SetTopicAttributes for one attribute (the API sets one at a time)."""
     client.set_topic_attributes(TopicArn=arn, AttributeName=attribute, AttributeValue=value)
@@ -132,14 +128,14 @@ def set_topic_attribute(client, arn, attribute, value):
 
 
 @SNSErrorHandler.common_error_handler("list the tags of the SNS topic {arn}")
-@_retry()
+@throttling_retry("Throttled")
 def list_tags(client, arn):
     """ListTagsForResource: the tags as a dict."""
     return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceArn=arn).get("Tags") or [])
 
 
 @SNSErrorHandler.common_error_handler("tag the SNS topic {arn}")
-@_retry()
+@throttling_retry("Throttled")
 def tag_topic(client, arn, tags):
     """TagResource; ``tags`` is a dict."""
     client.tag_resource(ResourceArn=arn, Tags=sns_tags(tags))
@@ -147,7 +143,7 @@ def tag_topic(client, arn, tags):
 
 
 @SNSErrorHandler.common_error_handler("remove tags from the SNS topic {arn}")
-@_retry()
+@throttling_retry("Throttled")
 def untag_topic(client, arn, tag_keys):
     """UntagResource; ``tag_keys`` is a list of keys."""
     client.untag_resource(ResourceArn=arn, TagKeys=list(tag_keys))
@@ -155,7 +151,7 @@ def untag_topic(client, arn, tag_keys):
 
 
 @SNSErrorHandler.common_error_handler("list the subscriptions of the SNS topic {arn}")
-@_retry()
+@throttling_retry("Throttled")
 def list_subscriptions(client, arn):
     """ListSubscriptionsByTopic (paginated).
 
@@ -176,7 +172,7 @@ def list_subscriptions(client, arn):
     return subscriptions
 
 
-@_retry()
+@throttling_retry("Throttled")
 def _subscribe(client, arn, protocol, endpoint):
     return client.subscribe(TopicArn=arn, Protocol=protocol, Endpoint=endpoint, ReturnSubscriptionArn=True)[
         "SubscriptionArn"
@@ -202,7 +198,7 @@ def subscribe(client, arn, protocol, endpoint):
 
 
 @SNSErrorHandler.deletion_error_handler("unsubscribe {subscription_arn}")
-@_retry()
+@throttling_retry("Throttled")
 def unsubscribe(client, subscription_arn):
     """Unsubscribe; False when the subscription was already gone (NotFound)."""
     client.unsubscribe(SubscriptionArn=subscription_arn)
@@ -210,7 +206,7 @@ def unsubscribe(client, subscription_arn):
 
 
 @SNSErrorHandler.deletion_error_handler("delete the SNS topic {arn}")
-@_retry()
+@throttling_retry("Throttled")
 def delete_topic(client, arn):
     """DeleteTopic (which also removes its subscriptions); False when it was already gone."""
     client.delete_topic(TopicArn=arn)
