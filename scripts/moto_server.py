@@ -46,6 +46,13 @@ Fixes:
   ALB here starts with AWS's defaults (ALB_DEFAULT_ATTRIBUTES). Checked by
   tests/integration/test_ecs_alb.py.
 
+* CodeBuild UpdateProject: AWS updates a project in place (CodeBuild API reference); moto
+  5.2.5 has no UpdateProject, so community.aws ``codebuild_project`` fails on its second run.
+  CreateProject also keeps the ``encryptionKey`` it is given (moto reports
+  ``alias/aws/s3`` whatever was sent). A ``CODEPIPELINE`` (or ``NO_SOURCE``) source and a
+  ``CODEPIPELINE`` artifact take no location (AWS: "If sourceType is CODEPIPELINE, don't
+  specify this property"); moto demands one. Checked by tests/integration/test_emulator.py.
+
 Configuration (not fixes):
 
 * IAM with AWS's managed policies: AWS accounts have them (e.g.
@@ -61,6 +68,10 @@ Configuration (not fixes):
 import sys
 
 from moto.core.models import default_user_config
+from moto.codebuild import responses as codebuild_responses
+from moto.codebuild.exceptions import ResourceNotFoundException as CodeBuildNotFound
+from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
 from moto.ec2 import utils as ec2_utils
 from moto.ecs import responses as ecs_responses
 from moto.elbv2 import models as elbv2_models
@@ -184,6 +195,53 @@ def _service_as_aws(action):
     return handler
 
 
+# UpdateProject's request members that replace a project's setting (CodeBuild API reference).
+CODEBUILD_PROJECT_MEMBERS = (
+    "description", "source", "artifacts", "environment", "serviceRole", "cache", "timeoutInMinutes",
+    "queuedTimeoutInMinutes", "sourceVersion", "logsConfig", "vpcConfig", "encryptionKey", "tags",
+)
+
+
+def _codebuild_update_project(self):
+    """CodeBuildResponse.update_project: set what the request names, keep the rest."""
+    name = self._get_param("name")
+    projects = self.codebuild_backend.codebuild_projects
+    if name not in projects:
+        raise CodeBuildNotFound(f"Project cannot be found: {name}")
+    metadata = projects[name].project_metadata
+    for member in CODEBUILD_PROJECT_MEMBERS:
+        value = self._get_param(member)
+        if value is not None:
+            metadata[member] = value
+    metadata["lastModifiedDate"] = utcnow()
+    return ActionResult({"project": metadata})
+
+
+def _codebuild_location_optional(validate):
+    """Wrap moto's source / artifacts validation: no location for a CodePipeline project."""
+
+    def check(settings):
+        if settings.get("type") in ("CODEPIPELINE", "NO_SOURCE") and not settings.get("location"):
+            return None
+        return validate(settings)
+
+    return check
+
+
+def _codebuild_keeps_key(create_project):
+    """Wrap CodeBuildResponse.create_project: keep the encryptionKey of the request."""
+
+    def handler(self):
+        result = create_project(self)
+        key = self._get_param("encryptionKey")
+        if key:
+            result.result["project"]["encryptionKey"] = key
+        return result
+
+    handler.__name__ = create_project.__name__
+    return handler
+
+
 def apply_fixes():
     """Patch moto in this process; see the module docstring."""
     ec2_utils.EC2_PREFIX_TO_RESOURCE.update(AWS_TAG_RESOURCE_TYPES)
@@ -192,6 +250,11 @@ def apply_fixes():
     for name in ("create_service", "update_service"):
         setattr(ecs_responses.EC2ContainerServiceResponse, name,
                 _service_as_aws(getattr(ecs_responses.EC2ContainerServiceResponse, name)))
+    codebuild_response = codebuild_responses.CodeBuildResponse
+    codebuild_response.update_project = _codebuild_update_project
+    for name in ("_validate_required_params_source", "_validate_required_params_artifacts"):
+        setattr(codebuild_responses, name, _codebuild_location_optional(getattr(codebuild_responses, name)))
+    codebuild_response.create_project = _codebuild_keeps_key(codebuild_response.create_project)
     default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     default_user_config.setdefault("lambda", {})["use_docker"] = False
     rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(

@@ -158,3 +158,22 @@ def test_ecs_service_reports_strategy_grace_period_and_execute_command_as_aws_do
     service = ecs.describe_services(cluster="c", services=["s"])["services"][0]
     assert (service["desiredCount"], service["healthCheckGracePeriodSeconds"]) == (6, 90)
     assert service["capacityProviderStrategy"] == strategy
+
+
+def test_codebuild_project_keeps_its_key_and_updates_in_place_as_aws_does(aws):
+    iam = aws.client("iam")
+    trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
+    role = iam.create_role(RoleName="build", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    codebuild = aws.client("codebuild")
+    key = "arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    environment = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
+    codebuild.create_project(name="tests", source={"type": "CODEPIPELINE"}, artifacts={"type": "CODEPIPELINE"},
+                             environment=environment, serviceRole=role, encryptionKey=key, timeoutInMinutes=30)
+    assert codebuild.batch_get_projects(names=["tests"])["projects"][0]["encryptionKey"] == key
+
+    updated = codebuild.update_project(name="tests", timeoutInMinutes=45, description="d")["project"]
+    assert (updated["timeoutInMinutes"], updated["description"], updated["encryptionKey"]) == (45, "d", key)
+    project = codebuild.batch_get_projects(names=["tests"])["projects"][0]
+    assert (project["timeoutInMinutes"], project["environment"]["image"]) == (45, "aws/codebuild/standard:7.0")
+    with pytest.raises(codebuild.exceptions.ResourceNotFoundException):
+        codebuild.update_project(name="missing", timeoutInMinutes=45)
