@@ -97,7 +97,8 @@ notes:
     <n> seconds)); any API error as C(Failed to <action>) with AWS's code and message, e.g.
     C(ApplicationDoesNotExistException), C(DeploymentGroupDoesNotExistException),
     C(DeploymentConfigDoesNotExistException), C(InvalidRevisionException)."
-  - All these failures return RV(deployment) and RV(progress) as far as they are known.
+  - All these failures return RV(deployment) and RV(progress) as far as they are known, and
+    C(changed=true) when a deployment had been created (it failed or timed out afterwards).
 seealso:
   - name: CodeDeploy ECS blue/green deployments
     description: How a deployment shifts traffic, and the AppSpec file for ECS.
@@ -417,6 +418,8 @@ class DeploymentRunner:
         self.group = module.params["deployment_group_name"]
         self.clock = clock
         self.progress = []
+        #: whether a deployment was created or stopped (reported also when the run fails afterwards)
+        self.acted = False
 
     def in_flight(self):
         """The group's in-flight deployment (deploymentInfo) or None."""
@@ -449,6 +452,7 @@ class DeploymentRunner:
         if self.params["deployment_config_name"]:
             params["deploymentConfigName"] = self.params["deployment_config_name"]
         deployment_id = create_deployment(self.client, self.app, self.group, **params)
+        self.acted = True
         info = self.follow(deployment_id) if self.params["wait"] else get_deployment(self.client, deployment_id)
         return self.result(True, info, before, after)
 
@@ -469,6 +473,7 @@ class DeploymentRunner:
                 # it completed between ListDeployments and StopDeployment: nothing left to stop
                 return self.result(False, get_deployment(self.client, deployment_id), before, {})
             raise
+        self.acted = True
         info = self.follow(deployment_id, fail=False) if self.params["wait"] else get_deployment(self.client, deployment_id)
         result = self.result(True, info, before, {})
         result["stop_status"] = {"status": answer["status"], "status_message": answer["statusMessage"]}
@@ -530,7 +535,8 @@ def main():
     try:
         result = runner.present() if module.params["state"] == "present" else runner.stopped()
     except DeploymentFailure as e:
-        module.fail_json(msg=e.message, deployment=deployment_result(e.deployment), progress=runner.progress)
+        module.fail_json(msg=e.message, changed=runner.acted, deployment=deployment_result(e.deployment),
+                         progress=runner.progress)
     except AnsibleAWSError as e:
         if e.exception is None:
             module.fail_json(msg=e.message, **e.kwargs)

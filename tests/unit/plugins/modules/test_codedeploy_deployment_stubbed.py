@@ -94,6 +94,7 @@ def test_failed_deployment_fails_with_its_error_and_rollback(client):
     with consumed(stubber):
         is_failed, result = run_main(module_under_test, ARGS, client)
     assert is_failed
+    assert result["changed"] is True  # the deployment was created before it failed
     assert result["msg"].startswith("deployment d-NEW000001 failed (HEALTH_CONSTRAINTS: The overall deployment")
     assert "rolled back in deployment d-RB0000001" in result["msg"]
     assert result["deployment"]["error_information"]["code"] == "HEALTH_CONSTRAINTS"
@@ -139,6 +140,7 @@ def test_refuses_to_create_while_a_deployment_is_in_flight(client, check_mode):
         is_failed, result = run_main(module_under_test, ARGS, client, check_mode=check_mode)
     assert is_failed
     assert result["msg"].startswith("a deployment is already in progress: d-BUSY00001 (Baking)")
+    assert result["changed"] is False
     assert "wait for it or run the rollback playbook" in result["msg"]
 
 
