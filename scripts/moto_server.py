@@ -52,6 +52,31 @@ Fixes:
   ``alias/aws/s3`` whatever was sent). A ``CODEPIPELINE`` (or ``NO_SOURCE``) source and a
   ``CODEPIPELINE`` artifact take no location (AWS: "If sourceType is CODEPIPELINE, don't
   specify this property"); moto demands one. Checked by tests/integration/test_emulator.py.
+* CodeDeploy deployments: AWS moves a deployment from ``Created`` through ``InProgress`` to
+  ``Succeeded`` (setting ``startTime``, ``completeTime`` and the ``deploymentOverview`` counts)
+  and reports it in its deployment group's ``lastAttemptedDeployment`` /
+  ``lastSuccessfulDeployment`` (``LastDeploymentInfo``); moto keeps every deployment
+  ``Created`` forever and reports both as ``{}``, so nothing that follows a deployment can
+  finish. Here a deployment advances one step each time GetDeployment or BatchGetDeployments
+  reads it (``Created`` -> ``InProgress`` -> ``Succeeded``; ListDeployments does not advance
+  it), and GetDeploymentGroup reports both as AWS does. A CreateDeployment with a
+  ``deploymentConfigName`` that does not exist is refused with
+  ``DeploymentConfigDoesNotExistException``, as AWS does. Checked by
+  tests/integration/test_emulator.py.
+* CodeDeploy StopDeployment (missing in moto): AWS stops a deployment that has not completed
+  (status ``Stopped``, ``completeTime`` set) and answers ``{status: Pending, statusMessage}``;
+  with ``autoRollbackEnabled`` it starts a rollback deployment (``creator``
+  ``codeDeployRollback``) of the group's last successful revision and reports it in the
+  stopped deployment's ``rollbackInfo`` (``rollbackDeploymentId``, ``rollbackMessage``; the
+  rollback deployment's ``rollbackInfo`` names the ``rollbackTriggeringDeploymentId``). Without
+  a successful deployment to return to, ``rollbackInfo`` says so and no rollback starts. A
+  completed deployment is refused with ``DeploymentAlreadyCompletedException``, an unknown id
+  with ``DeploymentDoesNotExistException``. Checked by tests/integration/test_emulator.py.
+* CodeDeploy GetDeploymentConfig / ListDeploymentConfigs (missing in moto): AWS answers with
+  its predefined configurations (CODEDEPLOY_DEFAULT_CONFIGS: the EC2/on-premises, Lambda and
+  ECS ``CodeDeployDefault.*`` ones, as "Deployment configurations" in the CodeDeploy User Guide
+  lists them) and ``DeploymentConfigDoesNotExistException`` for any other name. Checked by
+  tests/integration/test_emulator.py.
 
 Configuration (not fixes):
 
@@ -66,10 +91,14 @@ Configuration (not fixes):
 """
 
 import sys
+import uuid
 
-from moto.core.models import default_user_config
 from moto.codebuild import responses as codebuild_responses
 from moto.codebuild.exceptions import ResourceNotFoundException as CodeBuildNotFound
+from moto.codedeploy import exceptions as codedeploy_exceptions
+from moto.codedeploy import models as codedeploy_models
+from moto.codedeploy import responses as codedeploy_responses
+from moto.core.models import default_user_config
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ec2 import utils as ec2_utils
@@ -240,6 +269,209 @@ def _codebuild_keeps_key(create_project):
 
     handler.__name__ = create_project.__name__
     return handler
+# CodeDeploy's predefined deployment configurations: name -> (compute platform, minimum healthy
+# hosts or None, traffic routing config or None), as the CodeDeploy User Guide lists them.
+def _canary(percentage, minutes):
+    return {"type": "TimeBasedCanary", "timeBasedCanary": {"canaryPercentage": percentage, "canaryInterval": minutes}}
+
+
+def _linear(percentage, minutes):
+    return {"type": "TimeBasedLinear", "timeBasedLinear": {"linearPercentage": percentage, "linearInterval": minutes}}
+
+
+_ALL_AT_ONCE_TRAFFIC = {"type": "AllAtOnce"}
+CODEDEPLOY_DEFAULT_CONFIGS = {
+    "CodeDeployDefault.AllAtOnce": ("Server", {"type": "HOST_COUNT", "value": 0}, None),
+    "CodeDeployDefault.HalfAtATime": ("Server", {"type": "FLEET_PERCENT", "value": 50}, None),
+    "CodeDeployDefault.OneAtATime": ("Server", {"type": "HOST_COUNT", "value": 1}, None),
+    "CodeDeployDefault.LambdaAllAtOnce": ("Lambda", None, _ALL_AT_ONCE_TRAFFIC),
+    "CodeDeployDefault.LambdaCanary10Percent5Minutes": ("Lambda", None, _canary(10, 5)),
+    "CodeDeployDefault.LambdaCanary10Percent10Minutes": ("Lambda", None, _canary(10, 10)),
+    "CodeDeployDefault.LambdaCanary10Percent15Minutes": ("Lambda", None, _canary(10, 15)),
+    "CodeDeployDefault.LambdaCanary10Percent30Minutes": ("Lambda", None, _canary(10, 30)),
+    "CodeDeployDefault.LambdaLinear10PercentEvery1Minute": ("Lambda", None, _linear(10, 1)),
+    "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes": ("Lambda", None, _linear(10, 2)),
+    "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes": ("Lambda", None, _linear(10, 3)),
+    "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes": ("Lambda", None, _linear(10, 10)),
+    "CodeDeployDefault.ECSAllAtOnce": ("ECS", None, _ALL_AT_ONCE_TRAFFIC),
+    "CodeDeployDefault.ECSLinear10PercentEvery1Minutes": ("ECS", None, _linear(10, 1)),
+    "CodeDeployDefault.ECSLinear10PercentEvery3Minutes": ("ECS", None, _linear(10, 3)),
+    "CodeDeployDefault.ECSCanary10Percent5Minutes": ("ECS", None, _canary(10, 5)),
+    "CodeDeployDefault.ECSCanary10Percent15Minutes": ("ECS", None, _canary(10, 15)),
+}
+# A fixed date for the predefined configurations' createTime (they predate every account).
+CODEDEPLOY_DEFAULT_CONFIG_TIME = 1420070400
+# The statuses of a deployment that has not completed, and the step each read advances it by.
+CODEDEPLOY_NEXT_STATUS = {"Created": "InProgress", "Queued": "InProgress", "InProgress": "Succeeded"}
+CODEDEPLOY_DONE = ("Succeeded", "Failed", "Stopped")
+
+
+class DeploymentConfigDoesNotExistException(codedeploy_exceptions.CodeDeployException):
+    code = 400
+
+    def __init__(self, name):
+        super().__init__("DeploymentConfigDoesNotExistException",
+                         f"The deployment configuration {name} does not exist with the user or AWS account.")
+
+
+class DeploymentAlreadyCompletedException(codedeploy_exceptions.CodeDeployException):
+    code = 400
+
+    def __init__(self, deployment_id):
+        super().__init__("DeploymentAlreadyCompletedException", f"The deployment {deployment_id} is already completed.")
+
+
+def _deployment_config_info(name):
+    platform, minimum_healthy_hosts, traffic = CODEDEPLOY_DEFAULT_CONFIGS[name]
+    info = {"deploymentConfigId": str(uuid.uuid5(uuid.NAMESPACE_URL, name)), "deploymentConfigName": name,
+            "createTime": CODEDEPLOY_DEFAULT_CONFIG_TIME, "computePlatform": platform}
+    if minimum_healthy_hosts:
+        info["minimumHealthyHosts"] = minimum_healthy_hosts
+    if traffic:
+        info["trafficRoutingConfig"] = traffic
+    return info
+
+
+def _advance_deployment(deployment):
+    """One step of a deployment towards Succeeded, as AWS would have moved it meanwhile."""
+    status = CODEDEPLOY_NEXT_STATUS.get(deployment.status)
+    if status is None:
+        return
+    deployment.status = status
+    overview = deployment.deployment_overview
+    overview.update({"Pending": 0, "InProgress": 0, "Succeeded": 0})
+    if status == "InProgress":
+        deployment.start_time = utcnow()
+        overview["InProgress"] = 1
+    else:
+        deployment.complete_time = utcnow()
+        overview["Succeeded"] = 1
+
+
+def _new_deployment_with_overview(init):
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.deployment_overview["Pending"] = 1  # the ECS service (or the one target) to deploy to
+        self.rollback_info = {}
+    return __init__
+
+
+def _advancing(read):
+    """Wrap CodeDeployBackend.get_deployment / batch_get_deployments: advance what is read."""
+
+    def reader(self, *args, **kwargs):
+        found = read(self, *args, **kwargs)
+        for deployment in found if isinstance(found, list) else [found]:
+            _advance_deployment(deployment)
+        return found
+
+    reader.__name__ = read.__name__
+    return reader
+
+
+def _with_rollback_info(to_info):
+    def deployment_info(deployment):
+        info = to_info(deployment)
+        info["rollbackInfo"] = dict(getattr(deployment, "rollback_info", {}) or {})
+        if not info["errorInformation"]:
+            info.pop("errorInformation")
+        return info
+    return deployment_info
+
+
+def _checking_config(create):
+    def create_deployment(self, *args, **kwargs):
+        name = kwargs.get("deployment_config_name")
+        if name and name not in CODEDEPLOY_DEFAULT_CONFIGS:
+            raise DeploymentConfigDoesNotExistException(name)
+        return create(self, *args, **kwargs)
+    return create_deployment
+
+
+def _last_deployment_info(deployment):
+    info = {"deploymentId": deployment.deployment_id, "status": deployment.status,
+            "createTime": deployment.create_time}
+    if deployment.complete_time:
+        info["endTime"] = deployment.complete_time
+    return info
+
+
+def _group_with_last_deployments(get_group):
+    def get_deployment_group(self):
+        result = get_group(self)
+        info = result.result["deploymentGroupInfo"]
+        group = [d for d in self.codedeploy_backend.deployments.values()
+                 if d.application_name == info["applicationName"]
+                 and d.deployment_group_name == info["deploymentGroupName"]]
+        succeeded = [d for d in group if d.status == "Succeeded"]
+        info.pop("lastAttemptedDeployment", None)
+        info.pop("lastSuccessfulDeployment", None)
+        if group:
+            info["lastAttemptedDeployment"] = _last_deployment_info(max(group, key=lambda d: d.create_time))
+        if succeeded:
+            info["lastSuccessfulDeployment"] = _last_deployment_info(max(succeeded, key=lambda d: d.complete_time))
+        return result
+    return get_deployment_group
+
+
+def _stop_deployment(self):
+    """StopDeployment, as AWS answers it (see the module docstring)."""
+    backend = self.codedeploy_backend
+    deployment_id = self._get_param("deploymentId")
+    deployment = backend.deployments.get(deployment_id)
+    if deployment is None:
+        raise codedeploy_exceptions.DeploymentDoesNotExistException(
+            f"The deployment {deployment_id} does not exist with the user or AWS account.")
+    if deployment.status in CODEDEPLOY_DONE:
+        raise DeploymentAlreadyCompletedException(deployment_id)
+    deployment.status = "Stopped"
+    deployment.complete_time = utcnow()
+    if self._get_param("autoRollbackEnabled"):
+        previous = [d for d in backend.deployments.values()
+                    if d.deployment_group is deployment.deployment_group and d.status == "Succeeded"]
+        if previous:
+            last = max(previous, key=lambda d: d.complete_time)
+            rollback_id = backend.create_deployment(
+                application_name=deployment.application_name, deployment_group_name=deployment.deployment_group_name,
+                revision=last.revision, deployment_config_name=str(deployment.deployment_config_name),
+                description=f"Rollback of {deployment_id}")
+            rollback = backend.deployments[rollback_id]
+            rollback.creator = "codeDeployRollback"
+            rollback.rollback_info = {"rollbackTriggeringDeploymentId": deployment_id}
+            deployment.rollback_info = {
+                "rollbackDeploymentId": rollback_id,
+                "rollbackMessage": f"Deployment {deployment_id} was stopped; rolling back to the last "
+                                   f"successful deployment {last.deployment_id} in deployment {rollback_id}.",
+            }
+        else:
+            deployment.rollback_info = {
+                "rollbackMessage": "Automatic rollback was skipped: the deployment group has no previous "
+                                   "successful deployment to roll back to."}
+    return ActionResult({"status": "Pending", "statusMessage": f"Stopping deployment {deployment_id}."})
+
+
+def _get_deployment_config(self):
+    name = self._get_param("deploymentConfigName")
+    if name not in CODEDEPLOY_DEFAULT_CONFIGS:
+        raise DeploymentConfigDoesNotExistException(name)
+    return ActionResult({"deploymentConfigInfo": _deployment_config_info(name)})
+
+
+def _list_deployment_configs(self):
+    return ActionResult({"deploymentConfigsList": sorted(CODEDEPLOY_DEFAULT_CONFIGS)})
+
+
+def _apply_codedeploy_fixes():
+    backend, response = codedeploy_models.CodeDeployBackend, codedeploy_responses.CodeDeployResponse
+    codedeploy_models.DeploymentInfo.__init__ = _new_deployment_with_overview(codedeploy_models.DeploymentInfo.__init__)
+    backend.get_deployment = _advancing(backend.get_deployment)
+    backend.batch_get_deployments = _advancing(backend.batch_get_deployments)
+    backend.create_deployment = _checking_config(backend.create_deployment)
+    codedeploy_responses._deployment_info = _with_rollback_info(codedeploy_responses._deployment_info)
+    response.get_deployment_group = _group_with_last_deployments(response.get_deployment_group)
+    response.stop_deployment = _stop_deployment
+    response.get_deployment_config = _get_deployment_config
+    response.list_deployment_configs = _list_deployment_configs
 
 
 def apply_fixes():
@@ -255,6 +487,7 @@ def apply_fixes():
     for name in ("_validate_required_params_source", "_validate_required_params_artifacts"):
         setattr(codebuild_responses, name, _codebuild_location_optional(getattr(codebuild_responses, name)))
     codebuild_response.create_project = _codebuild_keeps_key(codebuild_response.create_project)
+    _apply_codedeploy_fixes()
     default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     default_user_config.setdefault("lambda", {})["use_docker"] = False
     rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(

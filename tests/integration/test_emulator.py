@@ -177,3 +177,98 @@ def test_codebuild_project_keeps_its_key_and_updates_in_place_as_aws_does(aws):
     assert (project["timeoutInMinutes"], project["environment"]["image"]) == (45, "aws/codebuild/standard:7.0")
     with pytest.raises(codebuild.exceptions.ResourceNotFoundException):
         codebuild.update_project(name="missing", timeoutInMinutes=45)
+
+def _codedeploy_ecs_group(aws):
+    """A CodeDeploy ECS application ``app`` with the blue/green deployment group ``dg``."""
+    codedeploy = aws.client("codedeploy")
+    codedeploy.create_application(applicationName="app", computePlatform="ECS")
+    codedeploy.create_deployment_group(
+        applicationName="app", deploymentGroupName="dg", serviceRoleArn="arn:aws:iam::123456789012:role/cd",
+        deploymentConfigName="CodeDeployDefault.ECSAllAtOnce",
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        ecsServices=[{"serviceName": "s", "clusterName": "c"}])
+    return codedeploy
+
+
+def _codedeploy_deploy(codedeploy, content):
+    return codedeploy.create_deployment(applicationName="app", deploymentGroupName="dg", revision={
+        "revisionType": "AppSpecContent", "appSpecContent": {"content": content}})["deploymentId"]
+
+
+def test_codedeploy_deployment_advances_to_succeeded_as_aws_reports_it(aws):
+    """AWS moves a deployment to Succeeded and reports it on its group; moto 5.2.5 keeps it Created."""
+    codedeploy = _codedeploy_ecs_group(aws)
+    deployment_id = _codedeploy_deploy(codedeploy, "version: 0.0")
+    in_flight = ["Created", "Queued", "InProgress", "Baking", "Ready"]
+    listed = codedeploy.list_deployments(applicationName="app", deploymentGroupName="dg", includeOnlyStatuses=in_flight)
+    assert listed["deployments"] == [deployment_id]  # listing does not advance it
+    group = codedeploy.get_deployment_group(applicationName="app", deploymentGroupName="dg")["deploymentGroupInfo"]
+    assert group["lastAttemptedDeployment"]["deploymentId"] == deployment_id
+    assert "lastSuccessfulDeployment" not in group
+
+    first = codedeploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert first["status"] == "InProgress" and "startTime" in first and "completeTime" not in first
+    assert first["deploymentOverview"]["InProgress"] == 1
+    second = codedeploy.batch_get_deployments(deploymentIds=[deployment_id])["deploymentsInfo"][0]
+    assert second["status"] == "Succeeded" and second["completeTime"] >= second["startTime"]
+    assert (second["deploymentOverview"]["Succeeded"], second["deploymentOverview"]["InProgress"]) == (1, 0)
+    assert codedeploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
+
+    group = codedeploy.get_deployment_group(applicationName="app", deploymentGroupName="dg")["deploymentGroupInfo"]
+    assert group["lastSuccessfulDeployment"]["deploymentId"] == deployment_id
+    assert group["lastSuccessfulDeployment"]["status"] == "Succeeded" and "endTime" in group["lastSuccessfulDeployment"]
+    assert codedeploy.list_deployments(applicationName="app", deploymentGroupName="dg",
+                                       includeOnlyStatuses=in_flight)["deployments"] == []
+
+
+def test_codedeploy_stop_deployment_rolls_back_as_aws_does(aws):
+    """AWS's StopDeployment stops and rolls back; moto 5.2.5 has no StopDeployment."""
+    codedeploy = _codedeploy_ecs_group(aws)
+    first = _codedeploy_deploy(codedeploy, "version: 0.0")
+    no_rollback = codedeploy.stop_deployment(deploymentId=first, autoRollbackEnabled=True)
+    assert no_rollback["status"] == "Pending" and no_rollback["statusMessage"]
+    stopped = codedeploy.get_deployment(deploymentId=first)["deploymentInfo"]
+    assert stopped["status"] == "Stopped" and "completeTime" in stopped
+    assert "rollbackDeploymentId" not in stopped["rollbackInfo"] and stopped["rollbackInfo"]["rollbackMessage"]
+
+    good = _codedeploy_deploy(codedeploy, "version: 0.0 # good")
+    codedeploy.get_deployment(deploymentId=good)
+    codedeploy.get_deployment(deploymentId=good)  # Succeeded
+    bad = _codedeploy_deploy(codedeploy, "version: 0.0 # bad")
+    codedeploy.stop_deployment(deploymentId=bad, autoRollbackEnabled=True)
+    info = codedeploy.get_deployment(deploymentId=bad)["deploymentInfo"]
+    assert info["status"] == "Stopped"
+    rollback_id = info["rollbackInfo"]["rollbackDeploymentId"]
+    assert good in info["rollbackInfo"]["rollbackMessage"]
+    rollback = codedeploy.get_deployment(deploymentId=rollback_id)["deploymentInfo"]
+    assert rollback["creator"] == "codeDeployRollback"
+    assert rollback["rollbackInfo"]["rollbackTriggeringDeploymentId"] == bad
+    assert rollback["revision"]["appSpecContent"]["content"] == "version: 0.0 # good"
+
+    with pytest.raises(codedeploy.exceptions.DeploymentAlreadyCompletedException):
+        codedeploy.stop_deployment(deploymentId=bad)
+    with pytest.raises(codedeploy.exceptions.DeploymentDoesNotExistException):
+        codedeploy.stop_deployment(deploymentId="d-NOSUCH000")
+
+
+def test_codedeploy_predefined_deployment_configs_as_aws_lists_them(aws):
+    """AWS answers GetDeploymentConfig / ListDeploymentConfigs with its predefined configs; moto 5.2.5 has neither."""
+    codedeploy = _codedeploy_ecs_group(aws)
+    names = codedeploy.list_deployment_configs()["deploymentConfigsList"]
+    for suffix in ("ECSAllAtOnce", "ECSLinear10PercentEvery1Minutes", "ECSLinear10PercentEvery3Minutes",
+                   "ECSCanary10Percent5Minutes", "ECSCanary10Percent15Minutes", "AllAtOnce", "HalfAtATime",
+                   "OneAtATime", "LambdaAllAtOnce", "LambdaCanary10Percent5Minutes"):
+        assert f"CodeDeployDefault.{suffix}" in names
+    canary = codedeploy.get_deployment_config(deploymentConfigName="CodeDeployDefault.ECSCanary10Percent5Minutes")
+    info = canary["deploymentConfigInfo"]
+    assert info["computePlatform"] == "ECS"
+    assert info["trafficRoutingConfig"] == {"type": "TimeBasedCanary",
+                                            "timeBasedCanary": {"canaryPercentage": 10, "canaryInterval": 5}}
+    half = codedeploy.get_deployment_config(deploymentConfigName="CodeDeployDefault.HalfAtATime")["deploymentConfigInfo"]
+    assert half["minimumHealthyHosts"] == {"type": "FLEET_PERCENT", "value": 50}
+    with pytest.raises(codedeploy.exceptions.DeploymentConfigDoesNotExistException):
+        codedeploy.get_deployment_config(deploymentConfigName="CodeDeployDefault.NoSuchConfig")
+    with pytest.raises(codedeploy.exceptions.DeploymentConfigDoesNotExistException):
+        codedeploy.create_deployment(applicationName="app", deploymentGroupName="dg",
+                                     deploymentConfigName="CodeDeployDefault.NoSuchConfig",
+                                     revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": "x"}})
