@@ -59,7 +59,8 @@ Fixes:
   ``Created`` forever and reports both as ``{}``, so nothing that follows a deployment can
   finish. Here a deployment advances one step each time GetDeployment or BatchGetDeployments
   reads it (``Created`` -> ``InProgress`` -> ``Succeeded``; ListDeployments does not advance
-  it), and GetDeploymentGroup reports both as AWS does. A CreateDeployment with a
+  it), and GetDeploymentGroup reports both as AWS does, and the group's
+  ``alarmConfiguration`` as it was created (moto always reports ``{}``). A CreateDeployment with a
   ``deploymentConfigName`` that does not exist is refused with
   ``DeploymentConfigDoesNotExistException``, as AWS does. Checked by
   tests/integration/test_emulator.py.
@@ -410,6 +411,9 @@ def _group_with_last_deployments(get_group):
             info["lastAttemptedDeployment"] = _last_deployment_info(max(group, key=lambda d: d.create_time))
         if succeeded:
             info["lastSuccessfulDeployment"] = _last_deployment_info(max(succeeded, key=lambda d: d.complete_time))
+        stored = self.codedeploy_backend.deployment_groups[info["applicationName"]][info["deploymentGroupName"]]
+        if stored.alarm_configuration:
+            info["alarmConfiguration"] = stored.alarm_configuration
         return result
     return get_deployment_group
 

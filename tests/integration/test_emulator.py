@@ -272,3 +272,15 @@ def test_codedeploy_predefined_deployment_configs_as_aws_lists_them(aws):
         codedeploy.create_deployment(applicationName="app", deploymentGroupName="dg",
                                      deploymentConfigName="CodeDeployDefault.NoSuchConfig",
                                      revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": "x"}})
+
+
+def test_codedeploy_deployment_group_reports_its_alarm_configuration_as_aws_does(aws):
+    """AWS reports the alarms a group watches; moto 5.2.5 always reports an empty alarmConfiguration."""
+    codedeploy = _codedeploy_ecs_group(aws)
+    alarms = {"enabled": True, "ignorePollAlarmFailure": False, "alarms": [{"name": "api-error-rate"}]}
+    codedeploy.create_deployment_group(
+        applicationName="app", deploymentGroupName="watched", serviceRoleArn="arn:aws:iam::123456789012:role/cd",
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        ecsServices=[{"serviceName": "s2", "clusterName": "c"}], alarmConfiguration=alarms)
+    group = codedeploy.get_deployment_group(applicationName="app", deploymentGroupName="watched")["deploymentGroupInfo"]
+    assert group["alarmConfiguration"] == alarms
