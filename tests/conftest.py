@@ -74,6 +74,12 @@ def aws(moto_server) -> Emulator:
     return moto_server
 
 
+def flat(result) -> str:
+    """A run's output with line wrapping undone (the yaml callback folds long messages), for
+    asserting that a message is in it."""
+    return " ".join(result.output.split())
+
+
 @dataclass
 class PlaybookResult:
     """What one ansible-playbook run printed and returned."""

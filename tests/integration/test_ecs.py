@@ -13,6 +13,7 @@ molecule scenario's verify (tests/integration/test_molecule.py).
 
 
 import pytest
+from conftest import flat
 
 pytestmark = pytest.mark.emulator
 
@@ -24,11 +25,6 @@ DOC_SERVICES = [
     {"name": "patient-service", "cpu": 1024, "memory": 2048, "desired_count": 3, "path_patterns": ["/patients", "/patients/*"]},
     {"name": "billing-service", "cpu": 512, "memory": 1024, "desired_count": 2, "path_patterns": ["/billing", "/billing/*"]},
 ]
-
-
-def flat(result):
-    """The run's output with line wrapping undone (the yaml callback folds long messages)."""
-    return " ".join(result.output.split())
 
 
 def services_with(name, **changes):

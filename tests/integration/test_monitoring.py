@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from conftest import REPO_ROOT, playbook_runner
+from conftest import REPO_ROOT, flat, playbook_runner
 
 # `make pytest` runs two xdist workers; this group keeps the file's tests on one, in order.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("monitoring")]
@@ -30,11 +30,6 @@ CONVERGE = "molecule/monitoring/converge.yml"
 PLATFORM = yaml.safe_load((REPO_ROOT / "inventories/production/group_vars/all/platform.yml").read_text())
 KEYS = {"P1": "moleculetestkeyp1", "P2": "moleculetestkeyp2", "P3": "moleculetestkeyp3"}
 RULE = "medtech-prod-ecs-task-failed"
-
-
-def flat(result):
-    """The run's output with line wrapping undone (the yaml callback folds long messages)."""
-    return " ".join(result.output.split())
 
 
 def alarms_with(key, **changes):

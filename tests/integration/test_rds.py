@@ -13,6 +13,7 @@ the platform KMS key and the admin secret come from molecule/rds/prepare.yml.
 import re
 
 import pytest
+from conftest import flat
 
 pytestmark = pytest.mark.emulator
 
@@ -20,11 +21,6 @@ DB_ID = "medtech-prod-db"
 CONVERGE = "molecule/rds/converge.yml"
 PREPARE = "molecule/rds/prepare.yml"
 SECRET = "prod/rds/admin"
-
-
-def flat(result):
-    """The run's output with line wrapping undone (the yaml callback folds long messages)."""
-    return " ".join(result.output.split())
 
 
 def rds_resources(aws):
