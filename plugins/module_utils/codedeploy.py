@@ -39,7 +39,6 @@ IN_FLIGHT_STATUSES = ["Created", "Queued", "InProgress", "Baking", "Ready"]
 DONE_STATUSES = ("Succeeded", "Failed", "Stopped")
 
 
-
 class AnsibleCodeDeployError(AnsibleAWSError):
     pass
 

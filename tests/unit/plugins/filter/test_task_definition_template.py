@@ -24,8 +24,10 @@ INFO = {
             "image": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/medtech/api-gateway:abc",
             "port_mappings": [{"container_port": 8080, "protocol": "tcp"}],
             "depends_on": [{"container_name": "pgbouncer", "condition": "HEALTHY"}],
-            "log_configuration": {"log_driver": "awslogs", "options": {"awslogs-group": "/ecs/api-gateway",
-                                                                        "awslogs_odd_key": "x"}},
+            "log_configuration": {
+                "log_driver": "awslogs",
+                "options": {"awslogs-group": "/ecs/api-gateway", "awslogs_odd_key": "x"},
+            },
         },
         {
             "name": "pgbouncer",
