@@ -46,12 +46,14 @@ Fixes:
   ALB here starts with AWS's defaults (ALB_DEFAULT_ATTRIBUTES). Checked by
   tests/integration/test_ecs_alb.py.
 
-* CodeBuild UpdateProject: AWS updates a project in place (CodeBuild API reference); moto
-  5.2.5 has no UpdateProject, so community.aws ``codebuild_project`` fails on its second run.
-  CreateProject also keeps the ``encryptionKey`` it is given (moto reports
-  ``alias/aws/s3`` whatever was sent). A ``CODEPIPELINE`` (or ``NO_SOURCE``) source and a
-  ``CODEPIPELINE`` artifact take no location (AWS: "If sourceType is CODEPIPELINE, don't
-  specify this property"); moto demands one. Checked by tests/integration/test_emulator.py.
+* CodeBuild UpdateProject: AWS updates a project in place (CodeBuild API reference); moto 5.2.5
+  has no UpdateProject, so community.aws ``codebuild_project`` fails on its second run.
+  CreateProject also keeps the ``encryptionKey`` it is given (moto reports ``alias/aws/s3``
+  whatever was sent), and a project reports its ``lastModified`` time under that name (moto:
+  ``lastModifiedDate``, which is not a Project member). A ``CODEPIPELINE`` (or ``NO_SOURCE``)
+  source and a ``CODEPIPELINE`` artifact take no location (AWS: "If sourceType is CODEPIPELINE,
+  don't specify this property"); moto demands one. Checked by
+  tests/integration/test_emulator.py.
 * CodeDeploy deployments: AWS moves a deployment from ``Created`` through ``InProgress`` to
   ``Succeeded`` (setting ``startTime``, ``completeTime`` and the ``deploymentOverview`` counts)
   and reports it in its deployment group's ``lastAttemptedDeployment`` /
@@ -243,7 +245,7 @@ def _codebuild_update_project(self):
         value = self._get_param(member)
         if value is not None:
             metadata[member] = value
-    metadata["lastModifiedDate"] = utcnow()
+    metadata["lastModified"] = utcnow()
     return ActionResult({"project": metadata})
 
 
@@ -259,13 +261,16 @@ def _codebuild_location_optional(validate):
 
 
 def _codebuild_keeps_key(create_project):
-    """Wrap CodeBuildResponse.create_project: keep the encryptionKey of the request."""
+    """Wrap CodeBuildResponse.create_project: keep the encryptionKey of the request, and name the
+    modification time ``lastModified`` as the API does (moto: ``lastModifiedDate``)."""
 
     def handler(self):
         result = create_project(self)
+        project = result.result["project"]
         key = self._get_param("encryptionKey")
         if key:
-            result.result["project"]["encryptionKey"] = key
+            project["encryptionKey"] = key
+        project["lastModified"] = project.pop("lastModifiedDate", None) or utcnow()
         return result
 
     handler.__name__ = create_project.__name__

@@ -169,7 +169,8 @@ def test_codebuild_project_keeps_its_key_and_updates_in_place_as_aws_does(aws):
     environment = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
     codebuild.create_project(name="tests", source={"type": "CODEPIPELINE"}, artifacts={"type": "CODEPIPELINE"},
                              environment=environment, serviceRole=role, encryptionKey=key, timeoutInMinutes=30)
-    assert codebuild.batch_get_projects(names=["tests"])["projects"][0]["encryptionKey"] == key
+    created = codebuild.batch_get_projects(names=["tests"])["projects"][0]
+    assert created["encryptionKey"] == key and "lastModified" in created and "lastModifiedDate" not in created
 
     updated = codebuild.update_project(name="tests", timeoutInMinutes=45, description="d")["project"]
     assert (updated["timeoutInMinutes"], updated["description"], updated["encryptionKey"]) == (45, "d", key)
@@ -177,6 +178,7 @@ def test_codebuild_project_keeps_its_key_and_updates_in_place_as_aws_does(aws):
     assert (project["timeoutInMinutes"], project["environment"]["image"]) == (45, "aws/codebuild/standard:7.0")
     with pytest.raises(codebuild.exceptions.ResourceNotFoundException):
         codebuild.update_project(name="missing", timeoutInMinutes=45)
+
 
 def _codedeploy_ecs_group(aws):
     """A CodeDeploy ECS application ``app`` with the blue/green deployment group ``dg``."""
