@@ -422,9 +422,13 @@ class DeploymentRunner:
         self.acted = False
 
     def in_flight(self):
-        """The group's in-flight deployment (deploymentInfo) or None."""
-        ids = list_in_flight_deployments(self.client, self.app, self.group)
-        return get_deployment(self.client, ids[0]) if ids else None
+        """The group's in-flight deployment (deploymentInfo) or None. A deployment listed as in
+        flight that has completed by the time it is read (a rollback finishing) is not."""
+        for deployment_id in list_in_flight_deployments(self.client, self.app, self.group):
+            info = get_deployment(self.client, deployment_id)
+            if info.get("status") not in DONE_STATUSES:
+                return info
+        return None
 
     def last_successful(self, group_info):
         last = (group_info.get("lastSuccessfulDeployment") or {}).get("deploymentId")

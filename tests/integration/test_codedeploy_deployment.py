@@ -103,15 +103,16 @@ def test_new_appspec_and_config_override(ansible_module, codedeploy):
 
 def test_refuses_while_a_deployment_is_in_flight(ansible_module, codedeploy):
     ansible_module(MODULE, dict(BASE, appspec_content=CONTENT))["deployment"]["deployment_id"]
-    busy = codedeploy.create_deployment(applicationName=APP, deploymentGroupName=GROUP, revision={
-        "revisionType": "AppSpecContent", "appSpecContent": {"content": CONTENT.replace("api:7", "api:8")}})["deploymentId"]
-
     for check in (True, False):
+        # A new one each time: the emulator advances a deployment a step each time it is read,
+        # and one that has completed by the time it is read is not in flight.
+        busy = codedeploy.create_deployment(applicationName=APP, deploymentGroupName=GROUP, revision={
+            "revisionType": "AppSpecContent", "appSpecContent": {"content": CONTENT.replace("api:7", "api:8")}})["deploymentId"]
         refused = ansible_module(MODULE, dict(BASE, appspec_content=CONTENT.replace("api:7", "api:9")), check=check)
         assert refused.get("failed") is True, refused
         assert f"a deployment is already in progress: {busy}" in refused["msg"]
         assert "rollback playbook" in refused["msg"]
-    assert len(_ids(codedeploy)) == 2  # nothing created
+    assert len(_ids(codedeploy)) == 3  # nothing created
 
 
 def test_state_stopped_rolls_back_and_is_a_no_op_with_nothing_in_flight(ansible_module, codedeploy):

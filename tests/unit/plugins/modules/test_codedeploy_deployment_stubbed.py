@@ -156,6 +156,18 @@ def test_same_appspec_as_last_successful_sha256_only_is_no_change(client, check_
     assert result["diff"]["before"] == result["diff"]["after"] == {"revision_sha256": SHA}
 
 
+def test_a_listed_deployment_that_completed_before_it_was_read_is_not_in_flight(client):
+    """ListDeployments said in flight, GetDeployment says Succeeded (a rollback finishing in
+    between): the module goes on rather than refusing with a contradictory message."""
+    stubber = Stubber(client)
+    stubber.add_response("get_deployment_group", group(), GROUP_KEY)
+    stubber.add_response("list_deployments", {"deployments": ["d-RB0000001"]}, dict(GROUP_KEY, includeOnlyStatuses=IN_FLIGHT))
+    stubber.add_response("get_deployment", info("d-RB0000001", "Succeeded"), {"deploymentId": "d-RB0000001"})
+    with consumed(stubber):
+        is_failed, result = run_main(module_under_test, ARGS, client, check_mode=True)
+    assert not is_failed and result["changed"] is True
+
+
 def test_check_mode_would_create_and_creates_nothing(client):
     stubber = Stubber(client)
     last = info("d-OLD000001", "Succeeded", OLD_SHA)
@@ -202,7 +214,7 @@ def test_missing_deployment_group_fails_naming_the_action(client):
     with consumed(stubber):
         is_failed, result = run_main(module_under_test, ARGS, client)
     assert is_failed
-    assert f"read the CodeDeploy deployment group {GROUP} of {APP}" in result["msg"]
+    assert f"read the CodeDeploy deployment group {GROUP} of the application {APP}" in result["msg"]
     assert result["error"]["code"] == "DeploymentGroupDoesNotExistException"
 
 
