@@ -12,6 +12,9 @@ import pytest
 from conftest import REPO_ROOT, VENV_BIN, ansible_env
 
 SCENARIOS = sorted(p.parent.name for p in (REPO_ROOT / "molecule").glob("*/molecule.yml"))
+# Scenarios whose `molecule test` runs in the module fixture of their own test file, which then
+# uses what the scenario built (one preparation instead of two): dr -> tests/integration/test_dr.py.
+RUN_ELSEWHERE = {"dr": "tests/integration/test_dr.py"}
 
 pytestmark = [pytest.mark.emulator, pytest.mark.molecule]
 
@@ -21,7 +24,13 @@ def test_there_is_a_scenario_per_role():
     assert roles and set(roles) <= set(SCENARIOS)
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_scenarios_run_elsewhere_are_run_there():
+    for scenario, test_file in RUN_ELSEWHERE.items():
+        assert scenario in SCENARIOS
+        assert f'"molecule"), "test", "-s", "{scenario}"' in (REPO_ROOT / test_file).read_text()
+
+
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s not in RUN_ELSEWHERE])
 def test_molecule_scenario(aws, scenario):
     env = ansible_env(aws.url)
     env.pop("ANSIBLE_CONFIG")  # molecule writes its own ansible.cfg for the scenario
