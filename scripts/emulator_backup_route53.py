@@ -7,8 +7,10 @@ Fixes:
   AWS answers ``AccessDeniedException`` (HTTP 403, "Insufficient privileges to perform this
   action."), not ``ResourceNotFoundException`` (aws/aws-sdk-js#2625, boto/boto3#2269); amazon.aws
   ``backup_vault`` relies on it and took moto's ``ResourceNotFoundException`` as a failure, so it
-  could not create a vault. ListRecoveryPointsByBackupVault is missing in moto; here it lists no
-  recovery point (nothing runs a backup job in the emulator).
+  could not create a vault. A vault is described with its ``NumberOfRecoveryPoints`` (0 here),
+  ``VaultType`` ``BACKUP_VAULT`` and ``VaultState`` ``AVAILABLE``, which moto leaves out.
+  ListRecoveryPointsByBackupVault is missing in moto; here it lists no recovery point (nothing
+  runs a backup job in the emulator).
 * Backup UpdateBackupPlan (missing in moto): AWS replaces the plan document, with the defaults
   CreateBackupPlan fills in, and answers a new ``VersionId`` and ``CreationDate`` (the version's).
   amazon.aws ``backup_plan`` calls it whenever a rule differs.
@@ -75,7 +77,10 @@ def _vault_or_denied(backend, name):
 
 
 def _describe_backup_vault(self, backup_vault_name):
-    return _vault_or_denied(self, backup_vault_name)
+    vault = _vault_or_denied(self, backup_vault_name)
+    vault.number_of_recovery_points = vault.num_of_recovery_points
+    vault.vault_type, vault.vault_state = "BACKUP_VAULT", "AVAILABLE"
+    return vault
 
 
 def _list_recovery_points_by_backup_vault(self):

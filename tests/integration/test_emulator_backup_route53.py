@@ -31,7 +31,9 @@ def test_a_vault_that_does_not_exist_is_access_denied_as_aws_answers(aws):
         assert response["Error"]["Message"] == "Insufficient privileges to perform this action."
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
     backup.create_backup_vault(BackupVaultName="vault")
-    assert backup.describe_backup_vault(BackupVaultName="vault")["BackupVaultName"] == "vault"
+    vault = backup.describe_backup_vault(BackupVaultName="vault")
+    assert (vault["BackupVaultName"], vault["NumberOfRecoveryPoints"], vault["VaultType"], vault["VaultState"]) == (
+        "vault", 0, "BACKUP_VAULT", "AVAILABLE")
     assert backup.list_recovery_points_by_backup_vault(BackupVaultName="vault")["RecoveryPoints"] == []
 
 
