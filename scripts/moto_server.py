@@ -81,6 +81,10 @@ Fixes:
   lists them) and ``DeploymentConfigDoesNotExistException`` for any other name. Checked by
   tests/integration/test_emulator.py.
 
+* AWS Backup and Route 53 (vault lookups, UpdateBackupPlan, backup selections, ...):
+  scripts/emulator_backup_route53.py, applied by ``apply_fixes()``; each fix is documented there
+  and checked by tests/integration/test_emulator_backup_route53.py.
+
 Configuration (not fixes):
 
 * IAM with AWS's managed policies: AWS accounts have them (e.g.
@@ -111,6 +115,8 @@ from moto.rds import models as rds_models
 from moto.rds.exceptions import DBParameterGroupNotFoundError
 from moto.secretsmanager import models as secretsmanager_models
 from moto.server import main
+
+import emulator_backup_route53
 
 AWS_TAG_RESOURCE_TYPES = {"nat": "natgateway", "eipalloc": "elastic-ip", "fl": "vpc-flow-log"}
 # gp3 baseline (IOPS, MiB/s) below and from 400 GiB, for the engines that share it.
@@ -497,6 +503,7 @@ def apply_fixes():
         setattr(codebuild_responses, name, _codebuild_location_optional(getattr(codebuild_responses, name)))
     codebuild_response.create_project = _codebuild_keeps_key(codebuild_response.create_project)
     _apply_codedeploy_fixes()
+    emulator_backup_route53.apply()
     default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     default_user_config.setdefault("lambda", {})["use_docker"] = False
     rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(
