@@ -11,6 +11,13 @@ export MOTO_PORT
 # pytest-xdist workers; 1 runs the tests one after another in this process's order. Three on two
 # cores: a worker often waits on its emulator or on an Ansible fork, so a third keeps both busy.
 PYTEST_WORKERS ?= 3
+# Ansible's strategy: mitogen_linear (Mitogen's; about half the CPU per task of Ansible's own) or
+# linear (Ansible's default): `make demo STRATEGY=linear`, `make test STRATEGY=linear`.
+STRATEGY ?= mitogen_linear
+export STRATEGY
+# For the demo's playbooks (tests/conftest.py sets the same for the tests' playbooks).
+ANSIBLE_STRATEGY_ENV = ANSIBLE_STRATEGY=$(STRATEGY) \
+  ANSIBLE_STRATEGY_PLUGINS=$(abspath $(wildcard $(VENV)/lib/python3*/site-packages/ansible_mitogen/plugins/strategy))
 # Everything runs with the venv first on PATH, the repo's ansible.cfg, and no cowsay.
 export PATH := $(abspath $(BIN)):$(PATH)
 export ANSIBLE_CONFIG := $(abspath ansible.cfg)
@@ -42,8 +49,8 @@ emulator-reset: emulator-start  ## empty the emulator
 demo: venv  ## build the whole platform on an empty emulator and show what exists
 	$(PY) scripts/emulator.py start
 	$(PY) scripts/emulator.py reset
-	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) ansible-playbook playbooks/site.yml -i inventories/local
-	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) ansible-playbook playbooks/show.yml -i inventories/local
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) $(ANSIBLE_STRATEGY_ENV) ansible-playbook playbooks/site.yml -i inventories/local
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) $(ANSIBLE_STRATEGY_ENV) ansible-playbook playbooks/show.yml -i inventories/local
 	@echo "The emulator keeps running on http://127.0.0.1:$(MOTO_PORT); 'make emulator-stop' ends it."
 
 lint: venv  ## yamllint and ansible-lint (production profile)
