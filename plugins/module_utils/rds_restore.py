@@ -31,20 +31,15 @@ class AnsibleRDSRestoreError(AnsibleAWSError):
     pass
 
 
-class RDSInstanceErrorHandler(AWSErrorHandler):
+class RDSRestoreErrorHandler(AWSErrorHandler):
+    """Errors as AnsibleRDSRestoreError; a missing DB instance or automated backup is "not found"
+    for the read functions (``list_error_handler``)."""
+
     _CUSTOM_EXCEPTION = AnsibleRDSRestoreError
 
     @classmethod
     def _is_missing(cls):
-        return is_boto3_error_code("DBInstanceNotFound")
-
-
-class RDSAutomatedBackupErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = AnsibleRDSRestoreError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("DBInstanceAutomatedBackupNotFound")
+        return is_boto3_error_code(["DBInstanceNotFound", "DBInstanceAutomatedBackupNotFound"])
 
 
 # --- pure helpers -----------------------------------------------------------------------------
@@ -115,7 +110,7 @@ def event_to_ansible(event):
 
 
 # --- API calls --------------------------------------------------------------------------------
-@RDSInstanceErrorHandler.list_error_handler("describe the DB instance {identifier}")
+@RDSRestoreErrorHandler.list_error_handler("describe the DB instance {identifier}")
 @throttling_retry()
 def describe_db_instance(client, identifier):
     """DescribeDBInstances for one identifier: the boto3 DBInstance dict, or None when there is
@@ -124,7 +119,7 @@ def describe_db_instance(client, identifier):
     return instances[0] if instances else None
 
 
-@RDSAutomatedBackupErrorHandler.list_error_handler("describe the automated backups {arn}")
+@RDSRestoreErrorHandler.list_error_handler("describe the automated backups {arn}")
 @throttling_retry()
 def describe_automated_backup(client, arn):
     """DescribeDBInstanceAutomatedBackups by ARN (a replicated backup in this region): the boto3
@@ -134,7 +129,7 @@ def describe_automated_backup(client, arn):
     return backups[0] if backups else None
 
 
-@RDSInstanceErrorHandler.common_error_handler("restore the DB instance {target} to a point in time")
+@RDSRestoreErrorHandler.common_error_handler("restore the DB instance {target} to a point in time")
 @throttling_retry()
 def restore_db_instance_to_point_in_time(client, target, **params):
     """RestoreDBInstanceToPointInTime: ``params`` are the API's (CamelCase) besides
@@ -144,7 +139,7 @@ def restore_db_instance_to_point_in_time(client, target, **params):
     return client.restore_db_instance_to_point_in_time(TargetDBInstanceIdentifier=target, **params)["DBInstance"]
 
 
-@RDSInstanceErrorHandler.common_error_handler("wait for the DB instance {identifier} to become available")
+@RDSRestoreErrorHandler.common_error_handler("wait for the DB instance {identifier} to become available")
 def wait_db_instance_available(client, identifier, wait_timeout):
     """boto3's ``db_instance_available`` waiter, for at most about ``wait_timeout`` seconds.
 
@@ -156,7 +151,7 @@ def wait_db_instance_available(client, identifier, wait_timeout):
     )
 
 
-@RDSInstanceErrorHandler.common_error_handler("describe the RDS events")
+@RDSRestoreErrorHandler.common_error_handler("describe the RDS events")
 @throttling_retry()
 def describe_events(client, **params):
     """DescribeEvents, all pages (boto3's paginator): the list of boto3 Event dicts.
