@@ -235,17 +235,15 @@ restore_started:
   type: str
   sample: "2026-03-01T10:00:00.123456+00:00"
 restore_completed:
-  description:
-    - When the waiter saw the instance C(available) (UTC, ISO 8601).
-    - V(null) with O(wait=false) (the restore is still running).
-  returned: when the module restored (not in check mode)
+  description: When the waiter saw the instance C(available) (UTC, ISO 8601).
+  returned: when the module restored with O(wait=true) (not in check mode); absent with O(wait=false), the restore is still running then
   type: str
   sample: "2026-03-01T10:21:30.654321+00:00"
 restore_seconds:
   description:
-    - Seconds from RV(restore_started) to RV(restore_completed), the restore time a drill reports;
-      V(null) with O(wait=false). Up to one waiter delay (30 s) more than AWS's own time.
-  returned: when the module restored (not in check mode)
+    - Seconds from RV(restore_started) to RV(restore_completed), the restore time a drill reports.
+      Up to one waiter delay (30 s) more than AWS's own time.
+  returned: when the module restored with O(wait=true) (not in check mode); absent with O(wait=false)
   type: float
   sample: 1290.53
 """
@@ -379,7 +377,7 @@ def run(module, client):
 
     started = utc_now()
     instance = restore_db_instance_to_point_in_time(client, target, **restore_parameters(params))
-    result = {"changed": True, "restore_started": iso_utc(started), "restore_completed": None, "restore_seconds": None}
+    result = {"changed": True, "restore_started": iso_utc(started)}
     if params["wait"]:
         wait_db_instance_available(client, target, params["wait_timeout"])
         completed = utc_now()
