@@ -14,7 +14,7 @@ description:
     Replication) of one S3 bucket, O(bucket). M(amazon.aws.s3_bucket) cannot manage it.
   - The configuration is a whole; C(PutBucketReplication) replaces it, so rules of the bucket
     that O(rules) does not list are removed.
-  - It is read with C(GetBucketReplication) and compared with the options after normalisation:
+  - It is read with C(GetBucketReplication) and compared with the options after normalisation;
     the order of the rules does not count (they are matched by O(rules[].id)), a whole-bucket
     filter is equal whether AWS returns C(Filter {}) or C(Filter {Prefix ""}), and the
     C(Disabled) statuses AWS leaves out are filled in. A second run with the same options writes
@@ -115,7 +115,7 @@ options:
           - The ARN of the customer managed KMS key, in the destination bucket's region, that
             S3 encrypts replicas of SSE-KMS objects with, e.g.
             V(arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab)
-            (a key ARN or an alias ARN, not a key ID: the key lives in another region).
+            (a key ARN or an alias ARN, not a key ID, as the key lives in another region).
           - When set, the rule also replicates objects encrypted with SSE-KMS
             (C(SourceSelectionCriteria.SseKmsEncryptedObjects) C(Enabled)); when not set, such
             objects are not replicated.
@@ -133,8 +133,8 @@ options:
         default: false
       replication_time:
         description:
-          - Whether S3 Replication Time Control (RTC) is on, with its metrics: 99.99 % of objects
-            replicated within 15 minutes (the only value AWS offers), and the
+          - Whether S3 Replication Time Control (RTC) is on, with its metrics (99.99 % of objects
+            replicated within 15 minutes, the only value AWS offers), and the
             C(ReplicationLatency), C(BytesPendingReplication) and C(OperationsPendingReplication)
             metrics in CloudWatch with a 15 minute threshold.
           - RTC is charged per GB replicated, on top of the replication transfer.
