@@ -365,25 +365,44 @@ def test_destination_versioning_is_read_in_its_region(s3, constraint, region):
 
 
 # --- AWS errors -----------------------------------------------------------------------------------
-def test_missing_source_bucket_fails_naming_it(s3):
+def _source_missing(s3):
     s3.error("get_bucket_versioning", "NoSuchBucket", "The specified bucket does not exist", 404)
 
-    failed, result = run(s3, ARGS)
 
-    assert failed
-    assert result["msg"].startswith(f"Failed to get the versioning state of the S3 bucket {SOURCE}")
-    assert result["error"]["code"] == "NoSuchBucket"
-
-
-def test_access_denied_on_read_fails_with_awss_code(s3):
+def _read_denied(s3):
     s3.versioned_buckets()
     s3.error("get_bucket_replication", "AccessDenied", "Access Denied", 403)
 
+
+def _destination_unreadable(s3):
+    s3.versioning(SOURCE)
+    s3.error("get_bucket_location", "AccessDenied", "Access Denied", 403)
+
+
+def _put_refused(s3):
+    s3.versioned_buckets()
+    s3.none()
+    s3.error("put_bucket_replication", "InvalidRequest", "Destination bucket must have versioning enabled.", 400)
+
+
+@pytest.mark.parametrize(
+    "queue, action, code",
+    [
+        (_source_missing, f"get the versioning state of the S3 bucket {SOURCE}", "NoSuchBucket"),
+        (_read_denied, f"get the replication configuration of the S3 bucket {SOURCE}", "AccessDenied"),
+        # a destination in the source's account that cannot be read is an error, not a warning
+        (_destination_unreadable, f"get the region of the S3 bucket {DESTINATION}", "AccessDenied"),
+        (_put_refused, f"put the replication configuration of the S3 bucket {SOURCE}", "InvalidRequest"),
+    ],
+)
+def test_aws_errors_fail_naming_the_action_and_bucket_with_awss_code(s3, queue, action, code):
+    queue(s3)
+
     failed, result = run(s3, ARGS)
 
     assert failed
-    assert result["msg"].startswith(f"Failed to get the replication configuration of the S3 bucket {SOURCE}")
-    assert result["error"]["code"] == "AccessDenied"
+    assert result["msg"].startswith(f"Failed to {action}")
+    assert result["error"]["code"] == code
 
 
 def test_cross_account_destination_unreadable_warns_and_aws_refuses_unversioned(s3):
@@ -409,30 +428,6 @@ def test_cross_account_destination_unreadable_warns_and_aws_refuses_unversioned(
     assert result["error"]["code"] == "InvalidRequest"
     assert "Destination bucket must have versioning enabled." in result["msg"]
     assert f"destination bucket {DESTINATION} (account 210987654321) cannot be read" in warn.call_args[0][0]
-
-
-def test_same_account_destination_unreadable_fails(s3):
-    s3.versioning(SOURCE)
-    s3.error("get_bucket_location", "AccessDenied", "Access Denied", 403)
-
-    failed, result = run(s3, ARGS)
-
-    assert failed
-    assert result["msg"].startswith(f"Failed to get the region of the S3 bucket {DESTINATION}")
-    assert result["error"]["code"] == "AccessDenied"
-
-
-def test_invalid_request_from_aws_is_reported(s3):
-    s3.versioned_buckets()
-    s3.none()
-    s3.error("put_bucket_replication", "InvalidRequest", "Destination bucket must have versioning enabled.", 400)
-
-    failed, result = run(s3, ARGS)
-
-    assert failed
-    assert result["msg"].startswith(f"Failed to put the replication configuration of the S3 bucket {SOURCE}")
-    assert result["error"]["code"] == "InvalidRequest"
-    assert "Destination bucket must have versioning enabled." in result["msg"]
 
 
 # --- validation before any call -------------------------------------------------------------------
