@@ -112,6 +112,8 @@ from moto.rds.exceptions import DBParameterGroupNotFoundError
 from moto.secretsmanager import models as secretsmanager_models
 from moto.server import main
 
+import emulator_s3
+
 AWS_TAG_RESOURCE_TYPES = {"nat": "natgateway", "eipalloc": "elastic-ip", "fl": "vpc-flow-log"}
 # gp3 baseline (IOPS, MiB/s) below and from 400 GiB, for the engines that share it.
 GP3_BASELINE_ENGINES = ("postgres", "mysql", "mariadb")
@@ -497,6 +499,7 @@ def apply_fixes():
         setattr(codebuild_responses, name, _codebuild_location_optional(getattr(codebuild_responses, name)))
     codebuild_response.create_project = _codebuild_keeps_key(codebuild_response.create_project)
     _apply_codedeploy_fixes()
+    emulator_s3.apply()
     default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     default_user_config.setdefault("lambda", {})["use_docker"] = False
     rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(
