@@ -4,96 +4,118 @@
 
 """Integration tests: the real s3_bucket_replication module, run by ``ansible``, against the emulator.
 
+Only what the emulator alone can show: that the module, run by Ansible, writes a configuration
+S3 stores and reads back as no change (create, second run, check mode, absent), and that an
+unversioned destination is refused with nothing written. Every other path (update, rules in
+another order, V1 rules, AWS's errors, option validation) is in
+tests/unit/plugins/modules/test_s3_bucket_replication_stubbed.py.
+
 A source bucket in eu-central-1 (the module's region) replicates to a destination bucket in
 eu-west-1, with a KMS key in eu-west-1 for the replicas; what the module did is read back from
-the emulator with boto3. Create, modify and delete, each in check mode and for real, each twice.
-
-What moto (5.2.5) does differently from AWS, measured:
-
-* PutBucketReplication refuses an unversioned source (``InvalidRequest``, as AWS) but accepts an
-  unversioned or missing destination (AWS: ``InvalidRequest``). The module checks both buckets
-  itself before writing, so the refusal is tested here; AWS's own refusal is a Stubber test.
-* GetBucketReplication returns every rule with ``Filter {Prefix: ""}`` and
-  ``DeleteMarkerReplication Disabled`` whatever was written, and leaves out
-  ``SourceSelectionCriteria``. So in the emulator a rule with a prefix, tags, delete marker
-  replication or a replica KMS key reads back different from what was written and a second run
-  rewrites it; on AWS it does not (the Stubber test answers with what AWS returns). The KMS case
-  is below as a strict xfail: it passes once the emulator returns the stored rule.
+the emulator with boto3. An ``ansible`` run takes seconds and a reset of the emulator too, so
+the buckets are made once and the module runs once per step: the lifecycle fixture runs check
+mode, create, the second run, check mode absent and absent in order, and each test asserts on
+one step. The emulator returns the rules as written (scripts/emulator_s3.py), so the prefix,
+tag, delete marker and KMS members read back as AWS returns them.
 """
 
 from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import module_runner
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("s3_bucket_replication")]
 
 MODULE = "medtech.aws_platform.s3_bucket_replication"
 SOURCE_REGION = "eu-central-1"
 DR_REGION = "eu-west-1"
 SOURCE = "medtech-test-documents"
+REFUSED_SOURCE = "medtech-test-refused"
 DESTINATION = "medtech-test-documents-dr"
+SUSPENDED = "medtech-test-suspended-dr"
 ROLE = "arn:aws:iam::123456789012:role/medtech-test-s3-replication"
-RULE = {"id": "dr-eu-west-1", "destination_bucket": DESTINATION, "destination_storage_class": "STANDARD_IA",
-        "replication_time": True}
-PRESENT = {"bucket": SOURCE, "role": ROLE, "rules": [RULE]}
-ABSENT = {"bucket": SOURCE, "state": "absent"}
-WRITTEN_RULE = {
-    "id": "dr-eu-west-1",
-    "priority": 0,
-    "status": "Enabled",
-    "filter": {},
-    "delete_marker_replication": {"status": "Disabled"},
-    "destination": {
-        "bucket": f"arn:aws:s3:::{DESTINATION}",
-        "storage_class": "STANDARD_IA",
-        "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
-        "metrics": {"status": "Enabled", "event_threshold": {"minutes": 15}},
-    },
-}
 
 
-@pytest.fixture()
-def run_module(ansible_module):
-    def _run(args: dict, check: bool = False) -> dict:
-        return ansible_module(MODULE, dict(args, region=SOURCE_REGION), check=check)
-
-    return _run
-
-
-@pytest.fixture()
-def s3(aws):
-    return aws.client("s3", SOURCE_REGION)
+def rules(key):
+    return [
+        {"id": "dr-eu-west-1", "priority": 3, "destination_bucket": DESTINATION, "destination_storage_class": "STANDARD_IA",
+         "replication_time": True, "replica_kms_key_id": key},
+        {"id": "dr-reports", "priority": 2, "prefix": "reports/", "destination_bucket": DESTINATION,
+         "delete_marker_replication": True},
+        {"id": "dr-scans", "priority": 1, "prefix": "scans/", "tags": {"dr": "yes"}, "destination_bucket": DESTINATION},
+    ]
 
 
-@pytest.fixture()
-def buckets(aws, s3):
-    """A versioned source in eu-central-1 and a versioned destination in eu-west-1."""
-    s3.create_bucket(Bucket=SOURCE, CreateBucketConfiguration={"LocationConstraint": SOURCE_REGION})
-    s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
-    dr = aws.client("s3", DR_REGION)
-    dr.create_bucket(Bucket=DESTINATION, CreateBucketConfiguration={"LocationConstraint": DR_REGION})
-    dr.put_bucket_versioning(Bucket=DESTINATION, VersioningConfiguration={"Status": "Enabled"})
-    return dr
+def written(key):
+    """What S3 holds after the module wrote rules(key), in the API's own form (rules by ID)."""
+    destination = f"arn:aws:s3:::{DESTINATION}"
+    return {
+        "Role": ROLE,
+        "Rules": [
+            {"ID": "dr-eu-west-1", "Priority": 3, "Status": "Enabled", "Filter": {},
+             "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+             "Destination": {"Bucket": destination, "StorageClass": "STANDARD_IA",
+                             "EncryptionConfiguration": {"ReplicaKmsKeyID": key},
+                             "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
+                             "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}}},
+             "DeleteMarkerReplication": {"Status": "Disabled"}},
+            {"ID": "dr-reports", "Priority": 2, "Status": "Enabled", "Filter": {"Prefix": "reports/"},
+             "Destination": {"Bucket": destination}, "DeleteMarkerReplication": {"Status": "Enabled"}},
+            {"ID": "dr-scans", "Priority": 1, "Status": "Enabled",
+             "Filter": {"And": {"Prefix": "scans/", "Tags": [{"Key": "dr", "Value": "yes"}]}},
+             "Destination": {"Bucket": destination}, "DeleteMarkerReplication": {"Status": "Disabled"}},
+        ],
+    }
 
 
-def stored(s3):
-    """The source bucket's replication configuration in the emulator, or None."""
+def stored(s3, bucket=SOURCE):
+    """The bucket's replication configuration in the emulator (its rules by ID; the module
+    writes them by priority), or None."""
     try:
-        return s3.get_bucket_replication(Bucket=SOURCE)["ReplicationConfiguration"]
+        config = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]
+        return dict(config, Rules=sorted(config["Rules"], key=lambda rule: rule["ID"]))
     except ClientError as e:
         if e.response["Error"]["Code"] == "ReplicationConfigurationNotFoundError":
             return None
         raise
 
 
-def as_read(config):
-    """A returned configuration with a whole-bucket filter written as AWS returns it (``{}``);
-    moto returns ``{"prefix": ""}`` for it, which means the same."""
-    for rule in config.get("rules") or []:
-        if rule.get("filter") == {"prefix": ""}:
-            rule["filter"] = {}
-    return config
+@pytest.fixture(scope="module")
+def world(moto_server, tmp_path_factory):
+    """The emulator emptied once; two versioned sources in eu-central-1 (one for the lifecycle, one
+    for the refusal), a versioned destination and one with versioning suspended in eu-west-1, a KMS
+    key there; and a module runner."""
+    moto_server.reset()
+    s3 = moto_server.client("s3", SOURCE_REGION)
+    for bucket in (SOURCE, REFUSED_SOURCE):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": SOURCE_REGION})
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    dr = moto_server.client("s3", DR_REGION)
+    for bucket, status in ((DESTINATION, "Enabled"), (SUSPENDED, "Suspended")):
+        dr.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": DR_REGION})
+        dr.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": status})
+    key = moto_server.client("kms", DR_REGION).create_key(Description="medtech test replicas")["KeyMetadata"]["Arn"]
+    run = module_runner(moto_server.url, tmp_path_factory.mktemp("s3_bucket_replication"))
+
+    def run_module(args, check=False):
+        return run(MODULE, dict(args, region=SOURCE_REGION), check=check)
+
+    return {"s3": s3, "key": key, "run": run_module}
+
+
+@pytest.fixture(scope="module")
+def lifecycle(world):
+    """Each step's module result and what the emulator held after it."""
+    present = {"bucket": SOURCE, "role": ROLE, "rules": rules(world["key"])}
+    absent = {"bucket": SOURCE, "state": "absent"}
+    steps = {}
+    for step, args, check in (("create_check", present, True), ("create", present, False),
+                              ("second_run", present, False), ("absent_check", absent, True),
+                              ("absent", absent, False)):
+        result = world["run"](args, check=check)
+        steps[step] = (result, stored(world["s3"]))
+    return steps
 
 
 def ok(result):
@@ -101,133 +123,49 @@ def ok(result):
     return result
 
 
-def test_create_check_mode_then_for_real_then_unchanged(run_module, s3, buckets):
-    for attempt in range(2):
-        result = ok(run_module(PRESENT, check=True))
-        assert result["changed"] is True, f"check-mode run {attempt + 1}"
-        assert result["diff"]["before"] == {}
-        assert result["replication_configuration"] == {"role": ROLE, "rules": [WRITTEN_RULE]}
-        assert stored(s3) is None  # check mode wrote nothing
-
-    result = ok(run_module(PRESENT))
-    assert result["changed"] is True
-    assert as_read(result["replication_configuration"]) == {"role": ROLE, "rules": [WRITTEN_RULE]}
-    config = stored(s3)
-    assert config["Role"] == ROLE
-    assert config["Rules"][0]["Destination"]["Bucket"] == f"arn:aws:s3:::{DESTINATION}"  # the name became an ARN
-    assert config["Rules"][0]["Destination"]["ReplicationTime"] == {"Status": "Enabled", "Time": {"Minutes": 15}}
-
-    for check in (False, True):
-        result = ok(run_module(PRESENT, check=check))
-        assert result["changed"] is False
-        assert result["diff"]["before"] == result["diff"]["after"]
+def test_create_in_check_mode_reports_the_change_and_writes_nothing(lifecycle):
+    result, after = lifecycle["create_check"]
+    assert ok(result)["changed"] is True
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"] == result["replication_configuration"]
+    assert after is None
+    assert result["replication_configuration"] == lifecycle["create"][0]["replication_configuration"]
 
 
-def test_update_check_mode_then_for_real_then_unchanged(run_module, s3, buckets):
-    ok(run_module(PRESENT))
-    changed = dict(PRESENT, rules=[dict(RULE, destination_storage_class="GLACIER_IR", replication_time=False)])
-
-    for attempt in range(2):
-        result = ok(run_module(changed, check=True))
-        assert result["changed"] is True, f"check-mode run {attempt + 1}"
-        assert result["diff"]["before"]["rules"][0]["destination"]["storage_class"] == "STANDARD_IA"
-        assert result["diff"]["after"]["rules"][0]["destination"] == {
-            "bucket": f"arn:aws:s3:::{DESTINATION}", "storage_class": "GLACIER_IR",
-        }
-        assert stored(s3)["Rules"][0]["Destination"]["StorageClass"] == "STANDARD_IA"
-
-    result = ok(run_module(changed))
-    assert result["changed"] is True
-    destination = stored(s3)["Rules"][0]["Destination"]
-    assert destination == {"Bucket": f"arn:aws:s3:::{DESTINATION}", "StorageClass": "GLACIER_IR"}
-
-    for check in (False, True):
-        assert ok(run_module(changed, check=check))["changed"] is False
+def test_create_writes_the_configuration(lifecycle, world):
+    result, after = lifecycle["create"]
+    assert ok(result)["changed"] is True
+    assert after == written(world["key"])
+    rule = next(rule for rule in result["replication_configuration"]["rules"] if rule["id"] == "dr-eu-west-1")
+    assert rule["destination"]["encryption_configuration"] == {"replica_kms_key_id": world["key"]}
 
 
-def test_destination_as_arn_is_the_same_rule(run_module, s3, buckets):
-    ok(run_module(PRESENT))
-    as_arn = dict(PRESENT, rules=[dict(RULE, destination_bucket=f"arn:aws:s3:::{DESTINATION}")])
-    assert ok(run_module(as_arn))["changed"] is False
+def test_second_run_is_no_change(lifecycle, world):
+    result, after = lifecycle["second_run"]
+    assert ok(result)["changed"] is False
+    assert result["diff"]["before"] == result["diff"]["after"]
+    assert after == written(world["key"])
 
 
-def test_replica_kms_key_is_written(run_module, s3, buckets, aws):
-    key = aws.client("kms", DR_REGION).create_key(Description="medtech test replicas")["KeyMetadata"]["Arn"]
-    args = dict(PRESENT, rules=[dict(RULE, replica_kms_key_id=key)])
-
-    result = ok(run_module(args))
-    assert result["changed"] is True
-    rule = result["replication_configuration"]["rules"][0]
-    assert rule["destination"]["encryption_configuration"] == {"replica_kms_key_id": key}
-    assert stored(s3)["Rules"][0]["Destination"]["EncryptionConfiguration"] == {"ReplicaKmsKeyID": key}
+def test_absent_in_check_mode_deletes_nothing(lifecycle, world):
+    result, after = lifecycle["absent_check"]
+    assert ok(result)["changed"] is True
+    assert result["diff"]["before"] == lifecycle["second_run"][0]["replication_configuration"]
+    assert result["diff"]["after"] == {}
+    assert after == written(world["key"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moto 5.2.5's GetBucketReplication leaves out SourceSelectionCriteria, so the rule reads back "
-    "without SSE-KMS objects selected and a second run rewrites it (on AWS it is no change: Stubber test)",
-)
-def test_replica_kms_key_second_run_unchanged(run_module, s3, buckets, aws):
-    key = aws.client("kms", DR_REGION).create_key(Description="medtech test replicas")["KeyMetadata"]["Arn"]
-    args = dict(PRESENT, rules=[dict(RULE, replica_kms_key_id=key)])
-    ok(run_module(args))
-    assert ok(run_module(args))["changed"] is False
-
-
-def test_delete_check_mode_then_for_real_then_unchanged(run_module, s3, buckets):
-    ok(run_module(PRESENT))
-
-    for attempt in range(2):
-        result = ok(run_module(ABSENT, check=True))
-        assert result["changed"] is True, f"check-mode run {attempt + 1}"
-        assert as_read(result["diff"]["before"]) == {"role": ROLE, "rules": [WRITTEN_RULE]}
-        assert result["diff"]["after"] == {}
-        assert stored(s3) is not None  # check mode deleted nothing
-
-    result = ok(run_module(ABSENT))
-    assert result["changed"] is True
+def test_absent_deletes_the_configuration(lifecycle):
+    result, after = lifecycle["absent"]
+    assert ok(result)["changed"] is True
     assert result["replication_configuration"] == {}
-    assert stored(s3) is None
-
-    for check in (False, True):
-        result = ok(run_module(ABSENT, check=check))
-        assert result["changed"] is False
+    assert after is None
 
 
-def test_unversioned_destination_is_refused_and_nothing_written(run_module, s3, buckets):
-    # moto would accept this configuration; AWS refuses it, and the module refuses it first.
-    buckets.put_bucket_versioning(Bucket=DESTINATION, VersioningConfiguration={"Status": "Suspended"})
-
-    for check in (True, False):
-        result = run_module(PRESENT, check=check)
-        assert result.get("failed") is True, result
-        assert f"Versioning is suspended on the S3 bucket {DESTINATION}, the destination" in result["msg"]
-        assert "versioning: true" in result["msg"]
-    assert stored(s3) is None
-
-
-def test_unversioned_source_is_refused_and_nothing_written(run_module, aws, s3, buckets):
-    other = "medtech-test-unversioned"
-    s3.create_bucket(Bucket=other, CreateBucketConfiguration={"LocationConstraint": SOURCE_REGION})
-
-    result = run_module(dict(PRESENT, bucket=other))
+def test_suspended_destination_is_refused_and_nothing_written(world):
+    args = {"bucket": REFUSED_SOURCE, "role": ROLE, "rules": [{"id": "dr", "destination_bucket": SUSPENDED}]}
+    result = world["run"](args)
     assert result.get("failed") is True, result
-    assert f"Versioning is not enabled on the S3 bucket {other}, the source" in result["msg"]
-
-
-def test_missing_destination_fails_naming_it(run_module, s3, buckets):
-    args = dict(PRESENT, rules=[dict(RULE, destination_bucket="medtech-test-no-such-bucket")])
-    result = run_module(args)
-    assert result.get("failed") is True, result
-    assert "medtech-test-no-such-bucket" in result["msg"]
-    assert result["error"]["code"] == "NoSuchBucket"
-    assert stored(s3) is None
-
-
-def test_invalid_options_fail_before_any_call(run_module, s3, buckets):
-    args = dict(PRESENT, role="medtech-test-s3-replication", rules=[dict(RULE, replica_kms_key_id="1234abcd")])
-    result = run_module(args)
-    assert result.get("failed") is True, result
-    assert "role 'medtech-test-s3-replication' is not an IAM role ARN" in result["msg"]
-    assert "rules[0].replica_kms_key_id '1234abcd' is not a KMS key or alias ARN" in result["msg"]
-    assert stored(s3) is None
+    assert f"Versioning is suspended on the S3 bucket {SUSPENDED}, the destination" in result["msg"]
+    assert "versioning: true" in result["msg"]
+    assert stored(world["s3"], REFUSED_SOURCE) is None
