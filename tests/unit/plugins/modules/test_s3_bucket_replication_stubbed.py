@@ -10,11 +10,11 @@ responses queued here, in order; an unexpected call fails the test. So "nothing 
 runs the module's main() with ``AnsibleAWSModule.client`` patched to return the one stubbed
 client (also for the destination's region).
 
-Paths tested only here, because moto differs from AWS: GetBucketReplication answering what AWS
-answers (``Filter {}``, the rule's own ``DeleteMarkerReplication`` and
-``SourceSelectionCriteria``), so rules with a prefix, tags or a replica KMS key are no change on
-a second run; AWS's ``InvalidRequest`` for an unversioned destination (moto accepts it); and
-AWS's ``AccessDenied`` and ``NoSuchBucket`` answers.
+This file holds every path but the few the emulator shows end to end
+(tests/integration/test_s3_bucket_replication.py: create, second run, check mode, absent, a
+refused destination): update, rules AWS returns in another order or in the V1 schema, AWS's
+``InvalidRequest`` for an unversioned destination, its ``AccessDenied`` and ``NoSuchBucket``
+answers, and option validation.
 """
 
 from __future__ import annotations
