@@ -4,7 +4,7 @@ PutBucketReplication stored, and a missing or unversioned destination is refused
 import pytest
 from botocore.exceptions import ClientError
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("emulator_s3")]
 
 REGION = "eu-central-1"
 ROLE = "arn:aws:iam::123456789012:role/emulator-s3-replication"
