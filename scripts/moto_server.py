@@ -117,6 +117,7 @@ from moto.secretsmanager import models as secretsmanager_models
 from moto.server import main
 
 import emulator_backup_route53
+import emulator_s3
 
 AWS_TAG_RESOURCE_TYPES = {"nat": "natgateway", "eipalloc": "elastic-ip", "fl": "vpc-flow-log"}
 # gp3 baseline (IOPS, MiB/s) below and from 400 GiB, for the engines that share it.
@@ -504,6 +505,7 @@ def apply_fixes():
     codebuild_response.create_project = _codebuild_keeps_key(codebuild_response.create_project)
     _apply_codedeploy_fixes()
     emulator_backup_route53.apply()
+    emulator_s3.apply()
     default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     default_user_config.setdefault("lambda", {})["use_docker"] = False
     rds_models.RDSBackend.describe_db_parameter_groups = _not_found_when_named(

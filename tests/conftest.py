@@ -163,17 +163,18 @@ def run_playbook(moto_server):
     return playbook_runner(moto_server.url)
 
 
-@pytest.fixture()
-def ansible_module(aws, tmp_path):
-    """Run one module through ``ansible localhost -m MODULE -a '<json>' --diff`` against the emulator.
+def module_runner(emulator_url: str, work_dir: Path):
+    """A function that runs one module through ``ansible localhost -m MODULE -a '<json>' --diff``
+    against ``emulator_url`` (inventory written to ``work_dir``).
 
-    Call as ``ansible_module("medtech.aws_platform.ec2_vpc_flow_log", {...}, check=False)``;
-    returns the host's result dict (read through the ansible.posix.json callback).
+    The function is called as ``run("medtech.aws_platform.ec2_vpc_flow_log", {...}, check=False)``
+    and returns the host's result dict (read through the ansible.posix.json callback). Module-scoped
+    fixtures that build a state once for several tests use it directly.
     """
-    inventory = tmp_path / "hosts.ini"
+    inventory = work_dir / "hosts.ini"
     inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={VENV_BIN / 'python'}\n")
     env = ansible_env(
-        aws.url,
+        emulator_url,
         {
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
@@ -196,3 +197,9 @@ def ansible_module(aws, tmp_path):
             ) from exc
 
     return _run
+
+
+@pytest.fixture()
+def ansible_module(aws, tmp_path):
+    """Run one module against the emulator, emptied before the test (see module_runner)."""
+    return module_runner(aws.url, tmp_path)
