@@ -112,6 +112,8 @@ from moto.rds.exceptions import DBParameterGroupNotFoundError
 from moto.secretsmanager import models as secretsmanager_models
 from moto.server import main
 
+from emulator_rds_dr import apply as apply_rds_dr_emulation
+
 AWS_TAG_RESOURCE_TYPES = {"nat": "natgateway", "eipalloc": "elastic-ip", "fl": "vpc-flow-log"}
 # gp3 baseline (IOPS, MiB/s) below and from 400 GiB, for the engines that share it.
 GP3_BASELINE_ENGINES = ("postgres", "mysql", "mariadb")
@@ -508,6 +510,7 @@ def apply_fixes():
     rds_models.DBInstance.storage_throughput = property(
         _reported(1, "_storage_throughput"), rds_models.DBInstance.storage_throughput.fset
     )
+    apply_rds_dr_emulation()
 
 
 if __name__ == "__main__":
