@@ -19,8 +19,8 @@ description:
   - The replication is found with C(DescribeDBInstanceAutomatedBackups) in the destination Region
     (the backup whose C(DBInstanceArn) is the source ARN and whose status is not C(retained)).
   - AWS cannot change a running replication. When its retention period or KMS key differs from the
-    options, the module fails and names the difference, unless O(allow_replacement=true): then it
-    stops the replication and starts a new one.
+    options, the module fails and names the difference, unless O(allow_replacement=true), with
+    which it stops the replication and starts a new one.
   - Every option is checked before any AWS call.
 author:
   - MedTech Solutions AG platform team (@medtech-platform)
@@ -34,8 +34,8 @@ options:
     required: true
   kms_key_id:
     description:
-      - The KMS key of the B(destination) Region that encrypts the replicated backups: a key ARN,
-        key id, alias name (V(alias/medtech-prod-platform)) or alias ARN. An alias or id is
+      - The KMS key of the B(destination) Region that encrypts the replicated backups, given as a
+        key ARN, key id, alias name (V(alias/medtech-prod-platform)) or alias ARN. An alias or id is
         resolved to the key's ARN with KMS C(DescribeKey) in O(region), which is what RDS reports,
         so an alias and its key compare equal.
       - Required by AWS when the source instance is encrypted; an unencrypted source takes none.

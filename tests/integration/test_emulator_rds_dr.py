@@ -210,8 +210,8 @@ def test_forced_failover_swaps_zones_and_records_events(aws):
 
     events = rds.describe_events(SourceIdentifier="medtech-maz", SourceType="db-instance",
                                  EventCategories=["failover"])["Events"]
-    assert [e["Message"] for e in events] == ["Multi-AZ instance failover started.",
-                                             "Multi-AZ instance failover completed."]
+    expected = ["Multi-AZ instance failover started.", "Multi-AZ instance failover completed."]
+    assert [e["Message"] for e in events] == expected
     assert all(e["EventCategories"] == ["failover"] and e["Date"] for e in events)
     assert events[0]["Date"] <= events[1]["Date"]
     assert rds.describe_events(SourceIdentifier="medtech-maz", SourceType="db-instance", EventCategories=["failover"],

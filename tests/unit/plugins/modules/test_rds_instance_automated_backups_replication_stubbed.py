@@ -78,6 +78,7 @@ def run(args, rds, kms, check_mode=False, diff=True):
     """
     clients = {"rds": rds[0], "kms": kms[0]}
     module_args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    outcome = None
     with contextlib.ExitStack() as stack:
         for _client, stubber in (rds, kms):
             stack.enter_context(stubber)
@@ -92,10 +93,9 @@ def run(args, rds, kms, check_mode=False, diff=True):
             outcome = (False, e.args[0])
         except FailJson as e:
             outcome = (True, e.args[0])
-        else:
-            raise AssertionError("main() neither exited nor failed")
         for _client, stubber in (rds, kms):
             stubber.assert_no_pending_responses()
+    assert outcome is not None, "main() neither exited nor failed"
     return outcome
 
 
