@@ -118,6 +118,7 @@ from moto.server import main
 
 import emulator_backup_route53
 import emulator_s3
+from emulator_rds_dr import apply as apply_rds_dr_emulation
 
 AWS_TAG_RESOURCE_TYPES = {"nat": "natgateway", "eipalloc": "elastic-ip", "fl": "vpc-flow-log"}
 # gp3 baseline (IOPS, MiB/s) below and from 400 GiB, for the engines that share it.
@@ -517,6 +518,7 @@ def apply_fixes():
     rds_models.DBInstance.storage_throughput = property(
         _reported(1, "_storage_throughput"), rds_models.DBInstance.storage_throughput.fset
     )
+    apply_rds_dr_emulation()
 
 
 if __name__ == "__main__":
