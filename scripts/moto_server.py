@@ -37,6 +37,12 @@ Fixes:
   ``enableExecuteCommand``, so community.aws ``ecs_service`` sees a different service on every
   run and refuses to "change it from launch_type to capacity_provider_strategy". Checked by
   tests/integration/test_emulator.py.
+* ECS services run their desired count: with no container runtime, moto starts no task and
+  reports ``runningCount`` 0 (or the fixed ``MOTO_ECS_SERVICE_RUNNING``) for every new service;
+  on AWS a healthy service runs ``desiredCount`` tasks once it is steady, which is what the
+  failover runbook's verification reads. A new service here is reported steady: ``runningCount``
+  = ``desiredCount``, ``pendingCount`` 0 (moto already does so after an UpdateService of the
+  count). Checked by tests/integration/test_emulator.py.
 * ELBv2 DescribeLoadBalancerAttributes of an Application Load Balancer: AWS lists every
   attribute with its default (ELB User Guide, "Load balancer attributes": access logs off, idle
   timeout 60 s, HTTP/2 on, desync mitigation defensive, invalid header fields kept, cross-zone on,
@@ -109,6 +115,7 @@ from moto.core.models import default_user_config
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ec2 import utils as ec2_utils
+from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.elbv2 import models as elbv2_models
 from moto.rds import models as rds_models
@@ -152,6 +159,15 @@ def _with_alb_defaults(init):
         init(self, *args, **kwargs)
         if self.type == "application":
             self.attrs = {**ALB_DEFAULT_ATTRIBUTES, **self.attrs, "load_balancing.cross_zone.enabled": "true"}
+    return __init__
+
+
+def _steady_service(init):
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.running_count = self.desired_count
+        self.pending_count = 0
+
     return __init__
 
 
@@ -518,6 +534,7 @@ def apply_fixes():
     rds_models.DBInstance.storage_throughput = property(
         _reported(1, "_storage_throughput"), rds_models.DBInstance.storage_throughput.fset
     )
+    ecs_models.Service.__init__ = _steady_service(ecs_models.Service.__init__)
     apply_rds_dr_emulation()
 
 

@@ -153,6 +153,8 @@ def test_ecs_service_reports_strategy_grace_period_and_execute_command_as_aws_do
     assert "launchType" not in service
     assert service["healthCheckGracePeriodSeconds"] == 60
     assert service["enableExecuteCommand"] is False
+    # a new service runs its desired count, as a steady service on AWS does (moto: 0)
+    assert (service["runningCount"], service["pendingCount"]) == (2, 0)
 
     ecs.update_service(cluster="c", service="s", desiredCount=6, healthCheckGracePeriodSeconds=90)
     service = ecs.describe_services(cluster="c", services=["s"])["services"][0]
