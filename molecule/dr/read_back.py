@@ -89,7 +89,7 @@ def main(region, dr_region, prefix, zone):
 
     secrets = boto3.client("secretsmanager", region_name=region)
     out["secrets"] = {
-        s["Name"]: s.get("ReplicationStatus", [])
+        s["Name"]: secrets.describe_secret(SecretId=s["ARN"]).get("ReplicationStatus", [])
         for s in secrets.list_secrets()["SecretList"]
     }
     return out
