@@ -53,7 +53,7 @@ def test_bad_runbook_input_is_named_before_any_aws_call(run_playbook, tmp_path, 
 
 @pytest.mark.parametrize("extra_vars,message", [
     ({"dr_hosted_zone": ""}, "dr_hosted_zone must name the public hosted zone"),
-    ({"aws_dr_region": "eu-central-1"}, "dr_recovery_region must differ from dr_region"),
+    ({"dr_recovery_region": "eu-central-1"}, "dr_recovery_region must differ from dr_region"),
     ({"dr_rds_backup_replication_retention_period": 36}, "dr_rds_backup_replication_retention_period must be 1-35 days"),
     ({"dr_health_check_request_interval": 15}, "dr_health_check_request_interval must be 10 or 30"),
     ({"dr_s3_replicated_buckets": ["documents", "photos"]}, 'unknown bucket "photos"'),
