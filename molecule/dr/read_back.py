@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Read the disaster recovery back from the API with plain boto3 (not the modules under test).
 
 Usage: read_back.py <platform region> <DR region> <name prefix> <hosted zone>

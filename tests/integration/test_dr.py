@@ -143,7 +143,7 @@ def test_a_second_run_within_the_lookback_does_not_fail_over_again(protected):
     before = instance(protected)
     result = protected.run("playbooks/failover.yml", confirmed=True, incident_started="2026-01-01T00:00:00Z")
     assert result.rc == 0, result.output[-4000:]
-    report, _ = reports(protected.reports, "failover")[-1]
+    report = reports(protected.reports, "failover")[-1][0]
     assert "no second failover" in report["steps"][1]["detail"]
     assert report["failover_performed_by_runbook"] is False
     assert report["incident_started"] == "2026-01-01T00:00:00Z"
@@ -155,7 +155,7 @@ def test_without_a_terminal_or_confirmed_the_runbook_stops_at_the_confirmation(p
     result = protected.run("playbooks/failover.yml")
     assert result.rc != 0
     assert "The failover was not confirmed" in flat(result)
-    report, _ = reports(protected.reports, "failover")[-1]
+    report = reports(protected.reports, "failover")[-1][0]
     assert [s["name"] for s in report["steps"]] == STEPS[:4]
     assert report["steps"][-1]["status"] == "stopped" and "no terminal to ask on" in report["steps"][-1]["detail"]
     assert report["outcome"] == "failed" and report["recovered_at"] == ""
@@ -164,7 +164,7 @@ def test_without_a_terminal_or_confirmed_the_runbook_stops_at_the_confirmation(p
 def test_the_region_scope_restores_the_database_in_the_dr_region(protected):
     result = protected.run("playbooks/failover.yml", scope="region", confirmed=True)
     assert result.rc == 0, result.output[-4000:]
-    report, _ = reports(protected.reports, "failover")[-1]
+    report = reports(protected.reports, "failover")[-1][0]
     assert report["outcome"] == "completed" and report["scope"] == "region"
     assert [s["name"] for s in report["steps"]] == STEPS
     assert isinstance(report["data_loss_window_seconds"], (int, float)) and report["data_loss_window_seconds"] >= 0
