@@ -303,11 +303,17 @@ class ResourceManager:
             self.act(self.delete, before)
         return self.result(before, None)
 
+    @staticmethod
+    def diff_view(state):
+        """What ``diff`` shows of a state (the state itself; a subclass narrows it to the
+        settings it manages by setting ``diff_view = staticmethod(<view function>)``)."""
+        return state
+
     def result(self, before, after):
         """Build the module result from the states before and after the run."""
         result = {"changed": self.changed, self.result_key: after or {}}
         if getattr(self.module, "_diff", False):
-            result["diff"] = make_diff(before, after)
+            result["diff"] = make_diff(self.diff_view(before), self.diff_view(after))
         return result
 
 

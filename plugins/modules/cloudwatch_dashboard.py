@@ -190,7 +190,6 @@ from ansible_collections.medtech.aws_platform.plugins.module_utils.cloudwatch im
 from ansible_collections.medtech.aws_platform.plugins.module_utils.cloudwatch import put_dashboard
 from ansible_collections.medtech.aws_platform.plugins.module_utils.cloudwatch import validation_messages_text
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
-from ansible_collections.medtech.aws_platform.plugins.module_utils.common import make_diff
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 
 MAX_NAME_LENGTH = 255
@@ -356,11 +355,7 @@ class DashboardManager(ResourceManager):
         after["dashboard_body"] = copy.deepcopy(self.body)
         return after
 
-    def result(self, before, after):
-        result = {"changed": self.changed, "dashboard": after or {}}
-        if getattr(self.module, "_diff", False):
-            result["diff"] = make_diff(diff_view(before), diff_view(after))
-        return result
+    diff_view = staticmethod(diff_view)
 
 
 def main():

@@ -471,7 +471,6 @@ from ansible_collections.medtech.aws_platform.plugins.module_utils.cloudwatch_al
 from ansible_collections.medtech.aws_platform.plugins.module_utils.cloudwatch_alarm import validate_params
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import expected_tags
-from ansible_collections.medtech.aws_platform.plugins.module_utils.common import make_diff
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 
 #: CloudWatch's StandardUnit values.
@@ -534,11 +533,7 @@ class AlarmManager(ResourceManager):
     def delete(self, current):
         delete_alarm(self.client, self.name)
 
-    def result(self, before, after):
-        result = {"changed": self.changed, "alarm": after or {}}
-        if getattr(self.module, "_diff", False):
-            result["diff"] = make_diff(diff_view(before), diff_view(after))
-        return result
+    diff_view = staticmethod(diff_view)
 
 
 def main():

@@ -154,7 +154,6 @@ from ansible_collections.medtech.aws_platform.plugins.module_utils.codedeploy im
 from ansible_collections.medtech.aws_platform.plugins.module_utils.codedeploy import untag_resource
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import expected_tags
-from ansible_collections.medtech.aws_platform.plugins.module_utils.common import make_diff
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 
 
@@ -226,11 +225,7 @@ class ApplicationManager(ResourceManager):
     def delete(self, current):
         delete_application(self.client, self.name)
 
-    def result(self, before, after):
-        result = {"changed": self.changed, self.result_key: after or {}}
-        if getattr(self.module, "_diff", False):
-            result["diff"] = make_diff(diff_view(before), diff_view(after))
-        return result
+    diff_view = staticmethod(diff_view)
 
 
 def main():

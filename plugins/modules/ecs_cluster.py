@@ -688,11 +688,7 @@ class ClusterManager(ResourceManager):
             result["diff"] = make_diff(diff_view(before), {})
         return result
 
-    def result(self, before, after):
-        result = {"changed": self.changed, "cluster": after or {}}
-        if getattr(self.module, "_diff", False):
-            result["diff"] = make_diff(diff_view(before), diff_view(after))
-        return result
+    diff_view = staticmethod(diff_view)
 
 
 def main():

@@ -227,7 +227,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import expected_tags
-from ansible_collections.medtech.aws_platform.plugins.module_utils.common import make_diff
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.iam_openid_connect import ARN_RESOURCE_PREFIX
 from ansible_collections.medtech.aws_platform.plugins.module_utils.iam_openid_connect import MAX_CLIENT_IDS
@@ -355,11 +354,7 @@ class ProviderManager(ResourceManager):
     def delete(self, current):
         delete_provider(self.client, current["arn"])
 
-    def result(self, before, after):
-        result = {"changed": self.changed, self.result_key: after or {}}
-        if getattr(self.module, "_diff", False):
-            result["diff"] = make_diff(diff_view(before), diff_view(after))
-        return result
+    diff_view = staticmethod(diff_view)
 
 
 def main():

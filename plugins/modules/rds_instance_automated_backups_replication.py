@@ -240,7 +240,6 @@ diff:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
-from ansible_collections.medtech.aws_platform.plugins.module_utils.common import make_diff
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.rds_backups import AnsibleRDSBackupsError
 from ansible_collections.medtech.aws_platform.plugins.module_utils.rds_backups import backup_view
@@ -342,11 +341,7 @@ class ReplicationManager(ResourceManager):
             after["kms_key_id"] = key
         return after
 
-    def result(self, before, after):
-        result = {"changed": self.changed, self.result_key: after or {}}
-        if getattr(self.module, "_diff", False):
-            result["diff"] = make_diff(diff_view(before), diff_view(after))
-        return result
+    diff_view = staticmethod(diff_view)
 
 
 def main():

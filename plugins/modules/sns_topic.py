@@ -285,7 +285,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import ResourceManager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import expected_tags
-from ansible_collections.medtech.aws_platform.plugins.module_utils.common import make_diff
 from ansible_collections.medtech.aws_platform.plugins.module_utils.common import run_manager
 from ansible_collections.medtech.aws_platform.plugins.module_utils.sns import DELETED
 from ansible_collections.medtech.aws_platform.plugins.module_utils.sns import PENDING
@@ -527,11 +526,9 @@ class TopicManager(ResourceManager):
         return view
 
     def result(self, before, after):
-        result = {"changed": self.changed, "topic": after or {}}
+        result = super().result(before, after)
         if self.params["state"] == "absent":
             result["topic"] = before or {}
-        if getattr(self.module, "_diff", False):
-            result["diff"] = make_diff(self.diff_view(before), self.diff_view(after))
         return result
 
 
