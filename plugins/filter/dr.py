@@ -63,6 +63,25 @@ def _utc_text(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def utc_timestamp_problem(text, now=None):
+    """What is wrong with ``text`` as a past UTC timestamp ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    :param text: the timestamp (e.g. the runbook's ``incident_started``).
+    :param now: the present (ISO 8601); the machine's clock when omitted.
+    :returns: ``""`` when it is a real date and time not after ``now``, else the problem in words.
+    """
+    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", str(text)):
+        return "is not UTC ISO 8601 like 2026-12-01T03:14:00Z"
+    try:
+        moment = datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError as error:
+        return f"is not a real date and time ({error})"
+    present = _parse(now, "utc_timestamp_problem") if now else datetime.now(timezone.utc)
+    if moment > present:
+        return f"lies in the future (now is {_utc_text(present)})"
+    return ""
+
+
 def failover_window(events):
     """The last Multi-AZ failover in RDS events (medtech.aws_platform.rds_event_info ``events``).
 
@@ -197,4 +216,5 @@ class FilterModule:
             "unsteady_services": unsteady_services,
             "unhealthy_target_groups": unhealthy_target_groups,
             "drill_differences": drill_differences,
+            "utc_timestamp_problem": utc_timestamp_problem,
         }

@@ -40,9 +40,11 @@ def reports(directory, kind):
 
 @pytest.mark.parametrize("extra_vars,message", [
     ({"scope": "everything"}, 'scope (dr_failover_scope) must be az (Multi-AZ standby) or region'),
-    ({"incident_started": "yesterday"}, "incident_started (dr_failover_incident_started) must be UTC ISO 8601"),
+    ({"incident_started": "yesterday"}, 'incident_started (dr_failover_incident_started) "yesterday" is not UTC ISO 8601'),
+    ({"incident_started": "2026-02-30T03:14:00Z"}, '"2026-02-30T03:14:00Z" is not a real date and time'),
+    ({"incident_started": "2999-01-01T00:00:00Z"}, '"2999-01-01T00:00:00Z" lies in the future'),
     ({"confirmed": "maybe"}, "confirmed (dr_failover_confirmed) must be true or false"),
-], ids=["scope", "incident-started", "confirmed"])
+], ids=["scope", "incident-started", "impossible-date", "future", "confirmed"])
 def test_bad_runbook_input_is_named_before_any_aws_call(run_playbook, tmp_path, extra_vars, message):
     result = run_playbook("playbooks/failover.yml", extra_vars={**extra_vars, "dr_report_dir": str(tmp_path)})
     assert result.rc != 0
@@ -57,7 +59,8 @@ def test_bad_runbook_input_is_named_before_any_aws_call(run_playbook, tmp_path, 
     ({"dr_rds_backup_replication_retention_period": 36}, "dr_rds_backup_replication_retention_period must be 1-35 days"),
     ({"dr_health_check_request_interval": 15}, "dr_health_check_request_interval must be 10 or 30"),
     ({"dr_s3_replicated_buckets": ["documents", "photos"]}, 'unknown bucket "photos"'),
-], ids=["no-zone", "same-region", "retention", "interval", "unknown-bucket"])
+    ({"dr_s3_replicated_buckets": '["photos"]'}, "dr_s3_replicated_buckets must be a list, not the text"),
+], ids=["no-zone", "same-region", "retention", "interval", "unknown-bucket", "list-as-text"])
 def test_bad_dr_settings_fail_site_before_any_aws_call(aws, run_playbook, extra_vars, message):
     result = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
     assert result.rc != 0
@@ -114,10 +117,24 @@ def test_the_region_scope_refuses_without_a_restore_point_in_the_dr_region(prote
     assert protected.emulator.client("rds", "eu-west-1").describe_db_instances()["DBInstances"] == []
 
 
+def test_a_healthy_platform_is_not_failed_over_without_force(protected):
+    before = instance(protected)
+    result = protected.run("playbooks/failover.yml", confirmed=True)
+    assert result.rc != 0
+    assert "The platform looks healthy: health check healthy, database available in " + before["AvailabilityZone"] in flat(result)
+    assert "run again with -e force=true" in flat(result)
+    report = reports(protected.reports, "failover")[-1][0]
+    assert report["outcome"] == "refused" and [s["name"] for s in report["steps"]] == ["check"]
+    assert instance(protected)["AvailabilityZone"] == before["AvailabilityZone"]
+    events = protected.emulator.client("rds").describe_events(SourceIdentifier=DB, SourceType="db-instance",
+                                                               EventCategories=["failover"])["Events"]
+    assert events == []
+
+
 def test_the_az_failover_runs_every_step_in_order_and_reports_measured_figures(protected):
     before = instance(protected)
     assert before["MultiAZ"] and before["SecondaryAvailabilityZone"]
-    result = protected.run("playbooks/failover.yml", confirmed=True)
+    result = protected.run("playbooks/failover.yml", confirmed=True, force=True)
     assert result.rc == 0, result.output[-4000:]
     report, markdown = reports(protected.reports, "failover")[-1]
     assert report["outcome"] == "completed" and report["scope"] == "az"
@@ -126,7 +143,7 @@ def test_the_az_failover_runs_every_step_in_order_and_reports_measured_figures(p
     times = [when(t) for s in report["steps"] for t in (s["started"], s["ended"])]
     assert times == sorted(times), "each step starts after the one before it ended"
     assert "forced failover (RebootDBInstance ForceFailover) from " + before["AvailabilityZone"] in report["steps"][1]["detail"]
-    assert report["failover_performed_by_runbook"] is True
+    assert report["failover_performed_by_runbook"] is True and report["failover_by"] == "this runbook (forced failover)"
     # the recovery time is the measured span from the incident start (the run's start) to the verification's end
     assert report["incident_started"] == report["started"]
     assert report["recovered_at"] == report["steps"][-1]["ended"]
@@ -146,6 +163,7 @@ def test_a_second_run_within_the_lookback_does_not_fail_over_again(protected):
     report = reports(protected.reports, "failover")[-1][0]
     assert "no second failover" in report["steps"][1]["detail"]
     assert report["failover_performed_by_runbook"] is False
+    assert report["failover_by"].startswith("an earlier failover, completed ")
     assert report["incident_started"] == "2026-01-01T00:00:00Z"
     assert report["recovery_time_seconds"] > report["rto_seconds"] and report["rto_met"] is False
     assert instance(protected)["AvailabilityZone"] == before["AvailabilityZone"]
@@ -174,12 +192,22 @@ def test_the_region_scope_restores_the_database_in_the_dr_region(protected):
     assert restored["MultiAZ"] and restored["DeletionProtection"] and not restored["PubliclyAccessible"]
     assert restored["DBSubnetGroup"]["DBSubnetGroupName"] == "medtech-prod-db-subnets"
     assert instance(protected)["DBInstanceStatus"] == "available", "the platform region's database is untouched"
+    assert report["failover_by"] == "this runbook (restore in eu-west-1)"
+    # a second run finds the instance restored: no second restore, and no data-loss figure it cannot know
+    again = protected.run("playbooks/failover.yml", scope="region", confirmed=True)
+    assert again.rc == 0, again.output[-4000:]
+    report = reports(protected.reports, "failover")[-1][0]
+    assert "already restored (instance existed)" in report["steps"][1]["detail"]
+    assert report["data_loss_window_seconds"] is None and report["rpo_met"] is False
+    assert report["data_loss_basis"].startswith("not measured: the instance in eu-west-1 existed before this run")
 
 
 def test_the_drill_refuses_a_throwaway_name_rds_would_reject(protected):
-    result = protected.run("playbooks/dr_drill.yml", dr_drill_instance_prefix="x" * 60)
-    assert result.rc != 0
-    assert "longer than 63 characters" in flat(result) and "Nothing was created" in flat(result)
+    for prefix, problem in (("x" * 49, "at most 48 characters"), ("Bad_Name", "must be lower-case letters, digits")):
+        result = protected.run("playbooks/dr_drill.yml", dr_drill_instance_prefix=prefix)
+        assert result.rc != 0
+        assert f'dr_drill_instance_prefix "{prefix}" {problem}' in flat(result) and "nothing was created" in flat(result)
+    assert reports(protected.reports, "dr-drill") == []
 
 
 def test_the_drill_restores_checks_measures_and_deletes_its_throwaway(protected):

@@ -11,6 +11,7 @@ from ansible_collections.medtech.aws_platform.plugins.filter.dr import (
     subnets_in_region,
     unhealthy_target_groups,
     unsteady_services,
+    utc_timestamp_problem,
 )
 
 
@@ -104,3 +105,14 @@ def test_unhealthy_target_groups_counts_the_live_group_of_each_service():
 def test_drill_differences_compares_as_text():
     checks = [{"check": "storage", "expected": 500, "found": "500"}, {"check": "public", "expected": "False", "found": "True"}]
     assert drill_differences(checks) == [checks[1]]
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("2026-12-01T03:14:00Z", ""),
+    ("2026-12-01 03:14", "is not UTC ISO 8601"),
+    ("2026-02-30T03:14:00Z", "is not a real date and time"),
+    ("2026-12-01T12:00:01Z", "lies in the future (now is 2026-12-01T12:00:00Z)"),
+])
+def test_utc_timestamp_problem_names_what_is_wrong(text, problem):
+    found = utc_timestamp_problem(text, now="2026-12-01T12:00:00Z")
+    assert (found == "") if problem == "" else found.startswith(problem)
