@@ -75,6 +75,10 @@ def protected(moto_server, tmp_path_factory):
     moto_server.reset()
     env = ansible_env(moto_server.url)
     env.pop("ANSIBLE_CONFIG")  # molecule writes its own ansible.cfg for the scenario
+    # molecule keeps a scenario's state (prepared, converged) between runs and skips a prepare it
+    # has done before: reset it, so that a re-run on this checkout prepares the empty emulator again
+    subprocess.run([str(VENV_BIN / "molecule"), "reset", "-s", "dr"], cwd=REPO_ROOT, env=env,
+                   capture_output=True, text=True, timeout=300, check=True)
     proc = subprocess.run([str(VENV_BIN / "molecule"), "test", "-s", "dr"], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=2400, check=False)
     output = proc.stdout + proc.stderr

@@ -34,6 +34,9 @@ def test_scenarios_run_elsewhere_are_run_there():
 def test_molecule_scenario(aws, scenario):
     env = ansible_env(aws.url)
     env.pop("ANSIBLE_CONFIG")  # molecule writes its own ansible.cfg for the scenario
+    # molecule keeps a scenario's state between runs and skips a prepare it has done before
+    subprocess.run([str(VENV_BIN / "molecule"), "reset", "-s", scenario], cwd=REPO_ROOT, env=env,
+                   capture_output=True, text=True, timeout=300, check=True)
     proc = subprocess.run(
         [str(VENV_BIN / "molecule"), "test", "-s", scenario],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False,
