@@ -90,6 +90,14 @@ secret:
       returned: when the secret exists
       type: bool
       sample: true
+    replication_status:
+      description:
+        - The secret's replicas as C(DescribeSecret) reports them (C(region), C(kms_key_id), C(status) V(InSync),
+          V(InProgress) or V(Failed), C(status_message)); the dr role checks the DR region's is V(InSync).
+      returned: when the secret has replicas
+      type: list
+      elements: dict
+      sample: [{"region": "eu-west-1", "kms_key_id": "alias/medtech-prod-platform", "status": "InSync"}]
     deleted_date:
       description: When the secret was scheduled for deletion.
       returned: when the secret is scheduled for deletion
