@@ -9,13 +9,17 @@ And the secrets canary: no secret value appears in Ansible's output, at any verb
 mode. Recognisable values are put into the secrets before the converge (as people and earlier
 runs would have), the converges run at -vvv with --diff, and afterwards every value every secret
 holds (including those Secrets Manager generated during the run) is searched for in that output.
-The three full converges are shared with the idempotence test, to keep the test run short.
+The converged platform is built once (module fixture) and shared, in file order, by the idempotence,
+canary, show and drift tests (xdist group "site"), to keep the test run short.
 """
 
 import json
 import secrets
+from types import SimpleNamespace
 
 import pytest
+
+from conftest import playbook_runner
 
 pytestmark = pytest.mark.emulator
 
@@ -101,28 +105,50 @@ def assert_no_secret_value_in(aws, seeded, runs):
     assert "value_state" in output and "kept" in output
 
 
-def test_converge_then_second_converge_and_check_change_nothing(aws, run_playbook):
-    """The whole platform: a first converge, a second one and --check --diff, all at -vvv with no
-    secret value in their output (canary), then what `make demo` shows, then drift on a security
-    group reported and put back."""
-    seeded = seed_canaries(aws)
-    first = run_playbook("playbooks/site.yml", "-vvv", "--diff")
+@pytest.fixture(scope="module")
+def platform(moto_server):
+    """The whole platform converged once on the emptied emulator (at -vvv with --diff, with
+    recognisable values seeded into the secrets first), shared by the tests of group "site" in
+    file order; ``aws`` (the emulator), ``run`` (ansible-playbook), ``seeded`` (the canaries),
+    ``runs`` (the runs whose output the canary test searches)."""
+    moto_server.reset()
+    seeded = seed_canaries(moto_server)
+    run = playbook_runner(moto_server.url)
+    first = run("playbooks/site.yml", "-vvv", "--diff")
     assert first.rc == 0, first.output[-3000:]
-    assert first.recap()["changed"] > 0
-    assert len(platform_vpcs(aws)) == 1
+    return SimpleNamespace(aws=moto_server, run=run, seeded=seeded, runs=[first])
 
-    second = run_playbook("playbooks/site.yml", "-vvv", "--diff")
+
+@pytest.mark.xdist_group("site")
+def test_first_converge_builds_the_platform(platform):
+    assert platform.runs[0].recap()["changed"] > 0
+    assert len(platform_vpcs(platform.aws)) == 1
+
+
+@pytest.mark.xdist_group("site")
+def test_second_converge_and_check_change_nothing(platform):
+    second = platform.run("playbooks/site.yml", "-vvv", "--diff")
+    platform.runs.append(second)
     assert second.rc == 0, second.output[-3000:]
     assert second.recap()["changed"] == 0, second.stdout[-5000:]
 
-    check = run_playbook("playbooks/site.yml", "-vvv", "--diff", "--check")
+    check = platform.run("playbooks/site.yml", "-vvv", "--diff", "--check")
+    platform.runs.append(check)
     assert check.rc == 0, check.output[-3000:]
     assert check.recap()["changed"] == 0, check.stdout[-5000:]
 
-    assert_no_secret_value_in(aws, seeded, [first, second, check])
 
-    # what `make demo` prints after the converge: read back from the API, names not IDs
-    show = run_playbook("playbooks/show.yml")
+@pytest.mark.xdist_group("site")
+def test_no_secret_value_in_the_output_of_any_converge(platform):
+    """Canary over the first converge, the second and --check --diff, all at -vvv."""
+    assert len(platform.runs) == 3, "runs after the previous test's converges"
+    assert_no_secret_value_in(platform.aws, platform.seeded, platform.runs)
+
+
+@pytest.mark.xdist_group("site")
+def test_show_prints_what_exists(platform):
+    """What `make demo` prints after the converge: read back from the API, names not IDs."""
+    show = platform.run("playbooks/show.yml")
     assert show.rc == 0, show.output[-3000:]
     for line in [
         "medtech-prod-db-1b         10.0.200.0/24   eu-central-1b  isolated",
@@ -146,20 +172,50 @@ def test_converge_then_second_converge_and_check_change_nothing(aws, run_playboo
     assert len(rds_in) == 1 and "in  tcp 5432 from " in rds_in[0], rds_in
     assert sorted(rds_in[0].split(" from ", 1)[1].strip().split(", ")) == ["medtech-prod-ecs-sg", "medtech-prod-rotation-sg"]
 
-    # drift: someone opens the database group to the world; the next converge takes it back
-    ec2 = aws.client("ec2")
+
+DRIFT_ALARM = "medtech-prod-rds-cpu"
+
+
+@pytest.mark.xdist_group("site")
+def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platform):
+    """Someone opens the database group to the world and raises an alarm threshold by hand:
+    --check --diff reports exactly these two changes (and changes nothing), a converge puts both
+    back, and a second --check reports none."""
+    ec2 = platform.aws.client("ec2")
+    cloudwatch = platform.aws.client("cloudwatch")
     rds_sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["medtech-prod-rds-sg"]}])[
         "SecurityGroups"][0]
     ec2.authorize_security_group_egress(
         GroupId=rds_sg["GroupId"], IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
     )
-    drift = run_playbook("playbooks/site.yml", "--check", "--diff")
-    assert drift.recap()["changed"] == 1, drift.stdout[-5000:]
-    assert "medtech-prod-rds-sg" in drift.stdout
-    fix = run_playbook("playbooks/site.yml")
-    assert fix.recap()["changed"] == 1, fix.stdout[-5000:]
-    rds_sg = ec2.describe_security_groups(GroupIds=[rds_sg["GroupId"]])["SecurityGroups"][0]
-    assert rds_sg["IpPermissionsEgress"] == []
+    alarm = cloudwatch.describe_alarms(AlarmNames=[DRIFT_ALARM])["MetricAlarms"][0]
+    documented = alarm["Threshold"]
+    keys = ["AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions", "InsufficientDataActions",
+            "MetricName", "Namespace", "Statistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm",
+            "ComparisonOperator", "TreatMissingData", "Unit"]
+    cloudwatch.put_metric_alarm(**{k: alarm[k] for k in keys if k in alarm}, Threshold=documented + 15)
+
+    drift = platform.run("playbooks/site.yml", "--check", "--diff")
+    assert drift.rc == 0, drift.output[-3000:]
+    assert drift.recap()["changed"] == 2, drift.stdout[-5000:]
+    changed = [block for block in drift.stdout.split("\nTASK [")[1:] if "\nchanged: " in block]
+    assert len(changed) == 2, [block.splitlines()[0] for block in changed]
+    rule, threshold = sorted(changed, key=lambda block: DRIFT_ALARM in block)
+    assert "medtech-prod-rds-sg" in rule and "0.0.0.0/0" in rule, rule
+    assert DRIFT_ALARM in threshold, threshold
+    assert f'-    "threshold": {int(documented) + 15},' in threshold, threshold
+    assert f'+    "threshold": {int(documented)},' in threshold, threshold
+    # check mode changed nothing
+    assert cloudwatch.describe_alarms(AlarmNames=[DRIFT_ALARM])["MetricAlarms"][0]["Threshold"] == documented + 15
+
+    fix = platform.run("playbooks/site.yml")
+    assert fix.rc == 0, fix.output[-3000:]
+    assert fix.recap()["changed"] == 2, fix.stdout[-5000:]
+    assert ec2.describe_security_groups(GroupIds=[rds_sg["GroupId"]])["SecurityGroups"][0]["IpPermissionsEgress"] == []
+    assert cloudwatch.describe_alarms(AlarmNames=[DRIFT_ALARM])["MetricAlarms"][0]["Threshold"] == documented
+
+    again = platform.run("playbooks/site.yml", "--check")
+    assert again.recap()["changed"] == 0, again.stdout[-5000:]
 
 
 GOOD_SUBNETS = [
