@@ -95,8 +95,8 @@ def test_context_applies_constraints_txt_before_the_first_pip_call(context):
     first_pip = next(i for i, line in enumerate(lines) if "pip_install" in line or "pip install" in line)
     assert copy < env < first_pip
     # every later stage starts FROM base, so the constraint holds in the builder and final stages too
-    assert [line for line in lines if line.startswith("FROM ")][1:] == ["FROM base AS galaxy", "FROM base AS builder",
-                                                                         "FROM base AS final"]
+    stages = [line for line in lines if line.startswith("FROM ")]
+    assert stages[1:] == ["FROM base AS galaxy", "FROM base AS builder", "FROM base AS final"]
 
 
 def test_context_installs_ansible_core_and_runner_at_our_pins(context):
