@@ -23,7 +23,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export ANSIBLE_CONFIG := $(abspath ansible.cfg)
 export ANSIBLE_NOCOWS := 1
 
-.PHONY: help venv demo test lint sanity pytest emulator-start emulator-stop emulator-reset build clean
+.PHONY: help venv demo test lint sanity pytest emulator-start emulator-stop emulator-reset build ee-context clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ test: lint sanity pytest  ## every test: lint, sanity, pytest (unit, integration
 
 build: venv  ## build the collection tarball into build/
 	ansible-galaxy collection build --force --output-path build .
+
+ee-context: build  ## the AWX execution environment's build context in build/ee (execution-environment.yml)
+	ansible-builder create -f execution-environment.yml -c build/ee --output-filename Containerfile
 
 clean: emulator-stop  ## remove the venv, emulator state and build output
 	rm -rf $(VENV) .emulator build reports

@@ -206,3 +206,87 @@ def module_runner(emulator_url: str, work_dir: Path):
 def ansible_module(aws, tmp_path):
     """Run one module against the emulator, emptied before the test (see module_runner)."""
     return module_runner(aws.url, tmp_path)
+
+
+# ---- AWX: the job templates of playbooks/awx_configure.yml, run through ansible-runner -----------
+
+AWX_CONFIGURE = REPO_ROOT / "playbooks" / "awx_configure.yml"
+
+
+def awx_configure_vars() -> dict:
+    """The play vars of playbooks/awx_configure.yml (YAML anchors resolved)."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    return yaml.safe_load(AWX_CONFIGURE.read_text())[0]["vars"]
+
+
+def awx_job_templates() -> list[dict]:
+    """Each job template awx_configure.yml declares, as
+    ``{name, playbook, job_type ('run'|'check'), diff_mode, extra_vars, survey}`` where survey maps
+    each variable to ``{type, default, choices, required, min, max}`` (absent keys: None)."""
+    templates = []
+    for item in awx_configure_vars()["awx_job_templates"]:
+        survey = {
+            q["variable"]: {key: q.get(key) for key in ("type", "default", "choices", "required", "min", "max")}
+            for q in item.get("survey", [])
+        }
+        templates.append({
+            "name": item["name"],
+            "playbook": item["playbook"],
+            "job_type": item.get("job_type", "run"),
+            "diff_mode": bool(item.get("diff_mode", False)),
+            "extra_vars": dict(item.get("extra_vars", {})),
+            "survey": survey,
+        })
+    return templates
+
+
+@dataclass
+class JobResult:
+    """What an ansible-runner run of a job template ended with."""
+
+    status: str
+    rc: int
+    stdout: str
+
+    @property
+    def flat(self) -> str:
+        """stdout with line wrapping undone, for asserting that a message is in it."""
+        return " ".join(self.stdout.split())
+
+
+def run_job_template(name: str, answers: dict, emulator_url: str, private_data_dir: Path,
+                     timeout: int = 1200) -> JobResult:
+    """Run job template ``name`` of awx_configure.yml as AWX would: ansible-runner, the repo as the
+    project, inventories/local, extra vars = the template's extra_vars + its survey's defaults +
+    ``answers`` (AWX passes survey answers as extra vars), --check for a check job and --diff where
+    the template sets diff mode, the environment of ansible_env(emulator_url)."""
+    import ansible_runner  # pylint: disable=import-outside-toplevel
+
+    template = next((t for t in awx_job_templates() if t["name"] == name), None)
+    if template is None:
+        raise KeyError(f"no job template {name!r} in {AWX_CONFIGURE}")
+    unknown = set(answers) - set(template["survey"])
+    if unknown:
+        raise KeyError(f"{name} has no survey question for {sorted(unknown)}")
+    extravars = dict(template["extra_vars"])
+    extravars.update({var: q["default"] for var, q in template["survey"].items() if q["default"] is not None})
+    extravars.update(answers)
+    cmdline = []
+    if template["job_type"] == "check":
+        cmdline.append("--check")
+    if template["diff_mode"]:
+        cmdline.append("--diff")
+    private_data_dir.mkdir(parents=True, exist_ok=True)
+    run = ansible_runner.run(
+        private_data_dir=str(private_data_dir),
+        project_dir=str(REPO_ROOT),
+        playbook=template["playbook"],
+        inventory=str(REPO_ROOT / "inventories" / "local"),
+        extravars=extravars,
+        cmdline=" ".join(cmdline) or None,
+        envvars=ansible_env(emulator_url),
+        quiet=True,
+        timeout=timeout,
+    )
+    return JobResult(status=run.status, rc=run.rc, stdout=run.stdout.read())
