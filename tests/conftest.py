@@ -256,11 +256,15 @@ class JobResult:
 
 
 def run_job_template(name: str, answers: dict, emulator_url: str, private_data_dir: Path,
-                     timeout: int = 1200) -> JobResult:
+                     timeout: int = 1200, verbosity: int = 0, inventory_vars: dict | None = None) -> JobResult:
     """Run job template ``name`` of awx_configure.yml as AWX would: ansible-runner, the repo as the
     project, inventories/local, extra vars = the template's extra_vars + its survey's defaults +
     ``answers`` (AWX passes survey answers as extra vars), --check for a check job and --diff where
-    the template sets diff mode, the environment of ansible_env(emulator_url)."""
+    the template sets diff mode, the environment of ansible_env(emulator_url).
+
+    ``verbosity`` is the job template's verbosity (0-4, like -v..-vvvv); ``inventory_vars`` are
+    variables a real AWX inventory would hold (e.g. the tests' report directory): they go in as
+    extra vars below the template's own and the answers."""
     import ansible_runner  # pylint: disable=import-outside-toplevel
 
     template = next((t for t in awx_job_templates() if t["name"] == name), None)
@@ -269,7 +273,8 @@ def run_job_template(name: str, answers: dict, emulator_url: str, private_data_d
     unknown = set(answers) - set(template["survey"])
     if unknown:
         raise KeyError(f"{name} has no survey question for {sorted(unknown)}")
-    extravars = dict(template["extra_vars"])
+    extravars = dict(inventory_vars or {})
+    extravars.update(template["extra_vars"])
     extravars.update({var: q["default"] for var, q in template["survey"].items() if q["default"] is not None})
     extravars.update(answers)
     cmdline = []
@@ -288,5 +293,6 @@ def run_job_template(name: str, answers: dict, emulator_url: str, private_data_d
         envvars=ansible_env(emulator_url),
         quiet=True,
         timeout=timeout,
+        verbosity=verbosity or None,
     )
     return JobResult(status=run.status, rc=run.rc, stdout=run.stdout.read())

@@ -2,9 +2,11 @@
 repo as the project, the survey's answers as extra variables (tests/conftest.py run_job_template).
 
 Cheap runs only: a bad survey answer is refused, naming the variable, by the playbook's validation
-before any AWS call; the drift check and the failover workflow's status node succeed on an empty
-emulator and create nothing. The full runs of each template against a built platform live with the
-shared platform fixtures (test_site_network.py, test_dr.py, test_pipeline.py).
+before any AWS call; the failover workflow's status node succeeds on an empty emulator and creates
+nothing. The runs of each template against a built platform live with the shared platform
+fixtures: Site converge, Drift check and Verify in test_site_network.py (the drift check also on an
+empty emulator there), Deploy and Rollback in test_pipeline.py, the failover workflow's nodes and
+the DR drill in test_dr.py.
 """
 
 import re
@@ -61,18 +63,6 @@ def test_bad_survey_answer_is_refused_before_any_aws_call(aws, tmp_path, name):
     assert "Validat" in failing or "Refuse" in failing or "validat" in failing.lower(), failing
     assert recap(result.stdout)["changed"] == 0
     assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:ManagedBy", "Values": ["ansible"]}])["Vpcs"] == []
-
-
-def test_drift_check_on_an_empty_emulator_reports_changes_and_creates_nothing(aws, tmp_path):
-    result = run_job_template("MedTech - Drift check", {}, aws.url, tmp_path / "runner")
-    assert (result.status, result.rc) == ("successful", 0), result.stdout[-4000:]
-    counts = recap(result.stdout)
-    assert counts["changed"] > 0 and counts["failed"] == 0
-    # --check --diff: what would be built is shown, nothing is
-    assert "Check mode: VPC medtech-prod-vpc (10.0.0.0/16) does not exist yet" in result.flat
-    assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["medtech-prod-vpc"]}])["Vpcs"] == []
-    assert aws.client("rds").describe_db_instances()["DBInstances"] == []
-    assert aws.client("ecs").list_clusters()["clusterArns"] == []
 
 
 def test_failover_workflows_status_node_runs_read_only_on_an_empty_emulator(aws, tmp_path):

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import REPO_ROOT, VENV_BIN, ansible_env, flat, playbook_runner
+from conftest import REPO_ROOT, VENV_BIN, PlaybookResult, ansible_env, flat, playbook_runner, run_job_template
 
 pytestmark = [pytest.mark.emulator, pytest.mark.molecule, pytest.mark.xdist_group("dr")]
 
@@ -95,7 +95,13 @@ def protected(moto_server, tmp_path_factory):
     def run(playbook, **extra_vars):
         return runner(playbook, extra_vars={"dr_report_dir": str(directory), **extra_vars})
 
-    return SimpleNamespace(emulator=moto_server, run=run, reports=directory)
+    def job(name, **answers):
+        """An AWX job template of playbooks/awx_configure.yml, run as AWX runs it (ansible-runner)."""
+        result = run_job_template(name, answers, moto_server.url, tmp_path_factory.mktemp("awx-job"),
+                                  inventory_vars={"dr_report_dir": str(directory)})
+        return PlaybookResult(result.rc, result.stdout, "")
+
+    return SimpleNamespace(emulator=moto_server, run=run, job=job, reports=directory)
 
 
 def instance(protected, identifier=DB, region="eu-central-1"):
@@ -136,9 +142,14 @@ def test_a_healthy_platform_is_not_failed_over_without_force(protected):
 
 
 def test_the_az_failover_runs_every_step_in_order_and_reports_measured_figures(protected):
+    """The AWX failover workflow's job nodes as AWX runs them (ansible-runner): the platform status,
+    then (after the approval node) the runbook with confirmed=true and the survey's force=true."""
     before = instance(protected)
     assert before["MultiAZ"] and before["SecondaryAvailabilityZone"]
-    result = protected.run("playbooks/failover.yml", confirmed=True, force=True)
+    status = protected.job("MedTech - Platform status")
+    assert status.rc == 0 and "medtech-prod-db available" in status.stdout, status.output[-4000:]
+    assert instance(protected)["AvailabilityZone"] == before["AvailabilityZone"]
+    result = protected.job("MedTech - Failover runbook (approved)", scope="az", force="true")
     assert result.rc == 0, result.output[-4000:]
     report, markdown = reports(protected.reports, "failover")[-1]
     assert report["outcome"] == "completed" and report["scope"] == "az"
@@ -218,7 +229,7 @@ def test_the_drill_refuses_a_throwaway_name_rds_would_reject(protected):
 
 def test_the_drill_restores_checks_measures_and_deletes_its_throwaway(protected):
     before = instance(protected)
-    result = protected.run("playbooks/dr_drill.yml")
+    result = protected.job("MedTech - DR drill")
     assert result.rc == 0, result.output[-4000:]
     report, markdown = reports(protected.reports, "dr-drill")[-1]
     assert report["outcome"] == "passed", report

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import flat, playbook_runner
+from conftest import PlaybookResult, flat, playbook_runner, run_job_template
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("pipeline")]
 
@@ -68,7 +68,14 @@ def built(moto_server, tmp_path_factory):
     converged = run(CONVERGE, extra_vars={"pipeline_workflow_dir": str(workflows)})
     assert converged.rc == 0, converged.output[-5000:]
     push_image(moto_server, "v2")
-    return SimpleNamespace(emulator=moto_server, run=run, workflows=workflows)
+
+    def job(name, **answers):
+        """An AWX job template of playbooks/awx_configure.yml, run as AWX runs it (ansible-runner)."""
+        result = run_job_template(name, answers, moto_server.url, tmp_path_factory.mktemp("awx-job"),
+                                  inventory_vars={"pipeline_deploy_poll_interval": 1})
+        return PlaybookResult(result.rc, result.stdout, "")
+
+    return SimpleNamespace(emulator=moto_server, run=run, job=job, workflows=workflows)
 
 
 def test_the_service_repository_files_are_rendered(built):
@@ -115,9 +122,9 @@ def test_a_target_group_that_is_not_the_services_is_refused_before_any_change(bu
 
 
 def test_deploy_runs_a_deployment_of_api_gateway_to_completion(built):
+    """Through the AWX job template "Deploy" with its survey's answers, as AWX runs it."""
     before = revisions(built.emulator)
-    request = {"service": "api-gateway", "image_tag": "v2", "pipeline_deploy_poll_interval": 1}
-    result = built.run("playbooks/deploy.yml", extra_vars=request)
+    result = built.job("MedTech - Deploy", service="api-gateway", image_tag="v2")
     assert result.rc == 0, result.output[-5000:]
     assert "Succeeded" in result.stdout
     codedeploy = built.emulator.client("codedeploy")
@@ -173,8 +180,8 @@ def test_rollback_previous_redeploys_the_revision_before_the_running_one(built):
     latest = revisions(built.emulator)[-1]
     ecs.update_service(cluster="medtech-prod-cluster", service="api-gateway", taskDefinition=latest)
     previous = latest.rsplit(":", 1)[0] + ":" + str(int(latest.rsplit(":", 1)[1]) - 1)
-    request = {"service": "api-gateway", "mode": "previous", "pipeline_deploy_poll_interval": 1}
-    result = built.run("playbooks/rollback.yml", extra_vars=request)
+    # through the AWX job template "Rollback" with its survey's answers (revision 0: the one before)
+    result = built.job("MedTech - Rollback", service="api-gateway", mode="previous")
     assert result.rc == 0, result.output[-5000:]
     newest = deployments(built.emulator)
     info = [built.emulator.client("codedeploy").get_deployment(deploymentId=d)["deploymentInfo"] for d in newest]

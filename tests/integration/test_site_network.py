@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import playbook_runner
+from conftest import PlaybookResult, playbook_runner, run_job_template
 
 pytestmark = pytest.mark.emulator
 
@@ -54,13 +54,17 @@ def platform_vpcs(aws):
     return ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [VPC_NAME]}])["Vpcs"]
 
 
-def test_check_mode_on_an_empty_emulator_reports_and_creates_nothing(aws, run_playbook):
-    result = run_playbook("playbooks/site.yml", "--check", "--diff")
-    assert result.rc == 0, result.output[-3000:]
-    assert result.recap()["changed"] >= 1
+def test_check_mode_on_an_empty_emulator_reports_and_creates_nothing(aws, tmp_path):
+    """site.yml --check --diff, as the AWX job template "Drift check" runs it (ansible-runner)."""
+    result = run_job_template("MedTech - Drift check", {}, aws.url, tmp_path / "runner")
+    assert (result.status, result.rc) == ("successful", 0), result.stdout[-3000:]
+    counts = PlaybookResult(result.rc, result.stdout, "").recap()
+    assert counts["changed"] >= 1 and counts["failed"] == 0
     assert f"Check mode: VPC {VPC_NAME} (10.0.0.0/16) does not exist yet" in result.stdout
     assert platform_vpcs(aws) == []
     assert aws.client("ec2").describe_nat_gateways()["NatGateways"] == []
+    assert aws.client("rds").describe_db_instances()["DBInstances"] == []
+    assert aws.client("ecs").list_clusters()["clusterArns"] == []
 
 
 def seed_canaries(aws):
@@ -106,17 +110,23 @@ def assert_no_secret_value_in(aws, seeded, runs):
 
 
 @pytest.fixture(scope="module")
-def platform(moto_server):
+def platform(moto_server, tmp_path_factory):
     """The whole platform converged once on the emptied emulator (at -vvv with --diff, with
     recognisable values seeded into the secrets first), shared by the tests of group "site" in
-    file order; ``aws`` (the emulator), ``run`` (ansible-playbook), ``seeded`` (the canaries),
+    file order; ``aws`` (the emulator), ``run`` (ansible-playbook), ``job`` (an AWX job template of
+    playbooks/awx_configure.yml through ansible-runner, as AWX runs it), ``seeded`` (the canaries),
     ``runs`` (the runs whose output the canary test searches)."""
     moto_server.reset()
     seeded = seed_canaries(moto_server)
     run = playbook_runner(moto_server.url)
     first = run("playbooks/site.yml", "-vvv", "--diff")
     assert first.rc == 0, first.output[-3000:]
-    return SimpleNamespace(aws=moto_server, run=run, seeded=seeded, runs=[first])
+
+    def job(name, **options):
+        result = run_job_template(name, {}, moto_server.url, tmp_path_factory.mktemp("awx-job"), **options)
+        return PlaybookResult(result.rc, result.stdout, "")
+
+    return SimpleNamespace(aws=moto_server, run=run, job=job, seeded=seeded, runs=[first])
 
 
 @pytest.mark.xdist_group("site")
@@ -126,13 +136,15 @@ def test_first_converge_builds_the_platform(platform):
 
 
 @pytest.mark.xdist_group("site")
-def test_second_converge_and_check_change_nothing(platform):
-    second = platform.run("playbooks/site.yml", "-vvv", "--diff")
+def test_second_converge_and_drift_check_change_nothing(platform):
+    """The AWX job templates "Site converge" and "Drift check" (site.yml --check --diff), run as AWX
+    runs them, at verbosity 3 (-vvv) for the canary."""
+    second = platform.job("MedTech - Site converge", verbosity=3)
     platform.runs.append(second)
     assert second.rc == 0, second.output[-3000:]
     assert second.recap()["changed"] == 0, second.stdout[-5000:]
 
-    check = platform.run("playbooks/site.yml", "-vvv", "--diff", "--check")
+    check = platform.job("MedTech - Drift check", verbosity=3)
     platform.runs.append(check)
     assert check.rc == 0, check.output[-3000:]
     assert check.recap()["changed"] == 0, check.stdout[-5000:]
@@ -140,7 +152,7 @@ def test_second_converge_and_check_change_nothing(platform):
 
 @pytest.mark.xdist_group("site")
 def test_no_secret_value_in_the_output_of_any_converge(platform):
-    """Canary over the first converge, the second and --check --diff, all at -vvv."""
+    """Canary over the first converge, the second and the drift check (--check --diff), all at -vvv."""
     assert len(platform.runs) == 3, "runs after the previous test's converges"
     assert_no_secret_value_in(platform.aws, platform.seeded, platform.runs)
 
@@ -195,7 +207,7 @@ def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platfo
             "ComparisonOperator", "TreatMissingData", "Unit"]
     cloudwatch.put_metric_alarm(**{k: alarm[k] for k in keys if k in alarm}, Threshold=documented + 15)
 
-    drift = platform.run("playbooks/site.yml", "--check", "--diff")
+    drift = platform.job("MedTech - Drift check")
     assert drift.rc == 0, drift.output[-3000:]
     assert drift.recap()["changed"] == 2, drift.stdout[-5000:]
     changed = [block for block in drift.stdout.split("\nTASK [")[1:] if "\nchanged: " in block]
@@ -208,7 +220,7 @@ def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platfo
     # check mode changed nothing
     assert cloudwatch.describe_alarms(AlarmNames=[DRIFT_ALARM])["MetricAlarms"][0]["Threshold"] == documented + 15
 
-    fix = platform.run("playbooks/site.yml")
+    fix = platform.job("MedTech - Site converge")
     assert fix.rc == 0, fix.output[-3000:]
     assert fix.recap()["changed"] == 2, fix.stdout[-5000:]
     assert ec2.describe_security_groups(GroupIds=[rds_sg["GroupId"]])["SecurityGroups"][0]["IpPermissionsEgress"] == []
