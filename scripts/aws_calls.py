@@ -100,6 +100,7 @@ class ApiCall:
     region: str
     method: str
     path: str
+    amz_date: str = ""  # the request's X-Amz-Date (UTC, 20250101T120000Z): when it was signed
 
     @property
     def read(self) -> bool:
@@ -273,9 +274,9 @@ def classify(record: dict) -> ApiCall | None:
     for service in candidates:
         op = _operation(service, method, path, headers, body, query)
         if op:
-            return ApiCall(service, op, region, method, url.path)
+            return ApiCall(service, op, region, method, url.path, headers.get("x-amz-date", ""))
     service = candidates[0] if candidates else signing_name
-    return ApiCall(service, UNKNOWN, region, method, url.path)
+    return ApiCall(service, UNKNOWN, region, method, url.path, headers.get("x-amz-date", ""))
 
 
 def read_recording(text: str) -> Iterator[dict]:
@@ -295,8 +296,8 @@ def read_recording(text: str) -> Iterator[dict]:
 
 def summarise(calls: Iterable[ApiCall]) -> dict:
     """Counts of calls: ``total``, ``reads``, ``writes``, ``by_service`` {service: n},
-    ``by_operation`` {"service:Operation": n}, and ``writes_list`` (each write's service,
-    operation, region, in order)."""
+    ``by_operation`` {"service:Operation": n}, ``write_operations`` (the same for writes), and
+    ``writes_list`` (each write's service, operation, region and X-Amz-Date, in order)."""
     calls = list(calls)
     writes = [c for c in calls if not c.read]
     return {
@@ -306,7 +307,8 @@ def summarise(calls: Iterable[ApiCall]) -> dict:
         "by_service": dict(Counter(c.service for c in calls).most_common()),
         "by_operation": dict(sorted(Counter(c.key for c in calls).items(), key=lambda kv: (-kv[1], kv[0]))),
         "write_operations": dict(sorted(Counter(c.key for c in writes).items(), key=lambda kv: (-kv[1], kv[0]))),
-        "writes_list": [{"service": c.service, "operation": c.operation, "region": c.region} for c in writes],
+        "writes_list": [{"service": c.service, "operation": c.operation, "region": c.region, "amz_date": c.amz_date}
+                        for c in writes],
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 import urllib.request
 
@@ -80,7 +81,8 @@ def test_summary_counts_and_lists_writes_in_order():
     assert summary["total"] == 4 and summary["reads"] == 3 and summary["writes"] == 1
     assert summary["by_service"] == {"ec2": 3, "s3": 1}
     assert summary["by_operation"]["ec2:DescribeVpcs"] == 2
-    assert summary["writes_list"] == [{"service": "ec2", "operation": "CreateTags", "region": "eu-central-1"}]
+    assert summary["writes_list"] == [{"service": "ec2", "operation": "CreateTags", "region": "eu-central-1",
+                                       "amz_date": ""}]
 
 
 @pytest.fixture(scope="module")
@@ -202,5 +204,6 @@ def test_recorder_leaves_out_its_own_endpoints_and_the_cli_summarises(recording_
     summary = json.loads(capsys.readouterr().out)
     assert summary["by_operation"] == {"ec2:CreateTags": 1, "ec2:CreateVpc": 1, "ec2:DescribeVpcs": 1}
     assert summary["total"] == 3, "the recorder's own endpoints are not recorded"
-    assert summary["writes_list"] == [{"service": "ec2", "operation": "CreateVpc", "region": "eu-central-1"},
-                                      {"service": "ec2", "operation": "CreateTags", "region": "eu-central-1"}]
+    assert [(w["service"], w["operation"], w["region"]) for w in summary["writes_list"]] == [
+        ("ec2", "CreateVpc", "eu-central-1"), ("ec2", "CreateTags", "eu-central-1")]
+    assert all(re.fullmatch(r"\d{8}T\d{6}Z", w["amz_date"]) for w in summary["writes_list"])
