@@ -23,7 +23,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export ANSIBLE_CONFIG := $(abspath ansible.cfg)
 export ANSIBLE_NOCOWS := 1
 
-.PHONY: help venv demo test lint sanity pytest emulator-start emulator-stop emulator-reset build ee-context clean
+.PHONY: help venv demo bench test lint sanity pytest emulator-start emulator-stop emulator-reset build ee-context clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,15 @@ demo: venv  ## build the whole platform on an empty emulator and show what exist
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) $(ANSIBLE_STRATEGY_ENV) ansible-playbook playbooks/site.yml -i inventories/local
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) $(ANSIBLE_STRATEGY_ENV) ansible-playbook playbooks/show.yml -i inventories/local
 	@echo "The emulator keeps running on http://127.0.0.1:$(MOTO_PORT); 'make emulator-stop' ends it."
+
+# The benchmark's own emulator (never the demo's 5000); BENCH_ARGS=--first-linear adds a first
+# converge under Ansible's linear strategy. Exit 1 only when a no-op converge wrote (see scripts/bench.py).
+BENCH_PORT ?= 5100
+export BENCH_PORT
+BENCH_ARGS ?=
+
+bench: venv  ## time first and no-op converges of site.yml on an emulator of its own; count AWS calls and writes (build/bench/)
+	$(PY) scripts/bench.py --port $(BENCH_PORT) $(BENCH_ARGS)
 
 lint: venv  ## yamllint and ansible-lint (production profile)
 	yamllint --strict .
