@@ -158,8 +158,112 @@ def conformance(checks, deviations=None):
     return {"lines": lines, "summary": summary}
 
 
+def _peer_texts(permission, group_keys):
+    peers = [str(item.get("cidr_ip")) for item in permission.get("ip_ranges") or []]
+    peers += [str(item.get("cidr_ipv6")) for item in permission.get("ipv6_ranges") or []]
+    peers += ["sg:" + str(group_keys.get(item.get("group_id"), item.get("group_id")))
+              for item in permission.get("user_id_group_pairs") or []]
+    peers += [str(item.get("prefix_list_id")) for item in permission.get("prefix_list_ids") or []]
+    return peers
+
+
+def security_group_rule_texts(group, direction, group_keys=None):
+    """The rules of one direction of a security group (amazon.aws.ec2_security_group_info, snake_case)
+    as texts like the document's tables: ``443 from 0.0.0.0/0``, ``8080 to sg:ecs``.
+
+    :param group: one entry of ``security_groups``; None (a missing group) gives None.
+    :param direction: ``ingress`` or ``egress``.
+    :param group_keys: ``{group_id: key}`` to name peer groups; an unknown peer keeps its ID.
+    :returns: list of texts, one per port and peer; a protocol other than tcp is named
+        (``udp 53 to ...``), all traffic is ``all to 0.0.0.0/0``.
+    """
+    if group is None:
+        return None
+    if direction not in ("ingress", "egress"):
+        raise AnsibleFilterError(f"security_group_rule_texts: direction must be ingress or egress, not {direction!r}")
+    permissions = group.get("ip_permissions" if direction == "ingress" else "ip_permissions_egress") or []
+    word = "from" if direction == "ingress" else "to"
+    texts = []
+    for permission in permissions:
+        protocol = str(permission.get("ip_protocol"))
+        if protocol == "-1":
+            port = "all"
+        else:
+            low, high = permission.get("from_port"), permission.get("to_port")
+            port = str(low) if low == high else f"{low}-{high}"
+            if protocol != "tcp":
+                port = f"{protocol} {port}"
+        texts += [f"{port} {word} {peer}" for peer in _peer_texts(permission, group_keys or {})]
+    return texts
+
+
+def subnet_routing(subnet, route_tables, nat_gateways, subnets=None):
+    """How a subnet reaches the internet, read from its route table (amazon.aws.ec2_vpc_route_table_info
+    and ec2_vpc_nat_gateway_info, snake_case): ``public`` (0.0.0.0/0 to an internet gateway),
+    ``private`` (0.0.0.0/0 to a NAT gateway in the subnet's AZ), ``isolated`` (no route but the
+    VPC's local one), else a text that names the routes.
+
+    :param subnet: one entry of ``subnets`` (``id``, ``availability_zone``); None gives None.
+    :param route_tables: the VPC's route tables; a subnet without an association uses the main one.
+    :param nat_gateways: the VPC's NAT gateways (``nat_gateway_id``, ``subnet_id``).
+    :param subnets: the VPC's subnets, to find the AZ of a NAT gateway's subnet.
+    """
+    if subnet is None:
+        return None
+    tables = [table for table in route_tables
+              if any(item.get("subnet_id") == subnet.get("id") for item in table.get("associations") or [])]
+    if not tables:
+        tables = [table for table in route_tables
+                  if any(item.get("main") for item in table.get("associations") or [])]
+    if not tables:
+        return "no route table"
+    routes = [route for route in tables[0].get("routes") or [] if route.get("gateway_id") != "local"]
+    if not routes:
+        return "isolated"
+    nat_subnets = {nat.get("nat_gateway_id"): nat.get("subnet_id") for nat in nat_gateways}
+    default = [route for route in routes if route.get("destination_cidr_block") == "0.0.0.0/0"]
+    if default and str(default[0].get("gateway_id") or "").startswith("igw-"):
+        return "public"
+    if default and default[0].get("nat_gateway_id"):
+        nat_subnet = nat_subnets.get(default[0]["nat_gateway_id"])
+        zone = {item.get("id"): item.get("availability_zone") for item in subnets or []}
+        return "private" if zone.get(nat_subnet) == subnet.get("availability_zone") else "private (NAT gateway in another AZ)"
+    return "routes: " + ", ".join(
+        f"{route.get('destination_cidr_block') or route.get('destination_prefix_list_id')} -> "
+        f"{route.get('gateway_id') or route.get('nat_gateway_id') or '?'}" for route in routes)
+
+
+def listener_text(listener):
+    """A load balancer listener (amazon.aws.elb_application_lb_info, snake_case) as text:
+    ``HTTPS 443 forward``, ``HTTP 80 redirect to 443``."""
+    actions = listener.get("default_actions") or [{}]
+    action = actions[0]
+    text = f"{listener.get('protocol')} {listener.get('port')} {action.get('type')}"
+    redirect = action.get("redirect_config")
+    if action.get("type") == "redirect" and redirect:
+        text += f" to {redirect.get('port')}"
+    return text
+
+
+def container_environment(task_definition, variable):
+    """The value of an environment ``variable`` in the first container of a task definition
+    (community.aws.ecs_taskdefinition_info) that sets it, else None. Environment values only:
+    secrets are references (``valueFrom``) and never read."""
+    for container in (task_definition or {}).get("container_definitions") or []:
+        for entry in container.get("environment") or []:
+            if entry.get("name") == variable:
+                return entry.get("value")
+    return None
+
+
 class FilterModule:
     """Conformance filter of medtech.aws_platform."""
 
     def filters(self):
-        return {"conformance": conformance}
+        return {
+            "conformance": conformance,
+            "security_group_rule_texts": security_group_rule_texts,
+            "subnet_routing": subnet_routing,
+            "listener_text": listener_text,
+            "container_environment": container_environment,
+        }
