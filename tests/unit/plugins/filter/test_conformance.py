@@ -3,7 +3,13 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.medtech.aws_platform.plugins.filter.conformance import conformance
+from ansible_collections.medtech.aws_platform.plugins.filter.conformance import (
+    conformance,
+    container_environment,
+    listener_text,
+    security_group_rule_texts,
+    subnet_routing,
+)
 
 
 def check(item, expected, found, compare="equal", section="SPEC 6 / DOC 7.2"):
@@ -119,3 +125,66 @@ def test_a_malformed_input_is_refused():
         conformance({"a": 1})
     with pytest.raises(AnsibleFilterError, match="verify_deviations must be a dict"):
         conformance([], ["a"])
+
+
+GROUP = {
+    "ip_permissions": [{"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}],
+    "ip_permissions_egress": [
+        {"ip_protocol": "tcp", "from_port": 8080, "to_port": 8080, "user_id_group_pairs": [{"group_id": "sg-1"}]},
+        {"ip_protocol": "-1", "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]},
+    ],
+}
+
+
+def test_security_group_rules_read_as_the_documents_tables_and_allow_all_egress_shows():
+    assert security_group_rule_texts(GROUP, "ingress", {}) == ["443 from 0.0.0.0/0"]
+    assert security_group_rule_texts(GROUP, "egress", {"sg-1": "ecs"}) == ["8080 to sg:ecs", "all to 0.0.0.0/0"]
+    assert security_group_rule_texts(None, "egress", {}) is None
+    with pytest.raises(AnsibleFilterError, match="ingress or egress"):
+        security_group_rule_texts(GROUP, "out", {})
+
+
+SUBNETS = [{"id": "subnet-pub-a", "availability_zone": "eu-central-1a"},
+           {"id": "subnet-priv-a", "availability_zone": "eu-central-1a"},
+           {"id": "subnet-priv-b", "availability_zone": "eu-central-1b"},
+           {"id": "subnet-db-a", "availability_zone": "eu-central-1a"}]
+LOCAL = {"destination_cidr_block": "10.0.0.0/16", "gateway_id": "local"}
+TABLES = [
+    {"associations": [{"subnet_id": "subnet-pub-a"}],
+     "routes": [LOCAL, {"destination_cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}]},
+    {"associations": [{"subnet_id": "subnet-priv-a"}, {"subnet_id": "subnet-priv-b"}],
+     "routes": [LOCAL, {"destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-a"}]},
+    {"associations": [{"subnet_id": "subnet-db-a"}], "routes": [LOCAL]},
+]
+NATS = [{"nat_gateway_id": "nat-a", "subnet_id": "subnet-pub-a"}]
+
+
+@pytest.mark.parametrize("index, tier", [
+    (0, "public"),
+    (1, "private"),
+    (2, "private (NAT gateway in another AZ)"),
+    (3, "isolated"),
+])
+def test_subnet_routing_reads_the_tier_from_the_routes(index, tier):
+    assert subnet_routing(SUBNETS[index], TABLES, NATS, SUBNETS) == tier
+
+
+def test_an_isolated_subnet_with_a_route_out_is_named_by_its_routes():
+    tables = [{"associations": [{"subnet_id": "subnet-db-a"}],
+               "routes": [LOCAL, {"destination_cidr_block": "0.0.0.0/0", "gateway_id": "vgw-1"}]}]
+    assert subnet_routing(SUBNETS[3], tables, NATS, SUBNETS) == "routes: 0.0.0.0/0 -> vgw-1"
+
+
+def test_listener_text():
+    assert listener_text({"protocol": "HTTP", "port": 80, "default_actions": [
+        {"type": "redirect", "redirect_config": {"port": "443"}}]}) == "HTTP 80 redirect to 443"
+    assert listener_text({"protocol": "HTTPS", "port": 443, "default_actions": [{"type": "forward"}]}) == "HTTPS 443 forward"
+
+
+def test_container_environment_reads_plain_values_only():
+    task = {"container_definitions": [
+        {"name": "app", "environment": [], "secrets": [{"name": "POOL_MODE", "valueFrom": "arn"}]},
+        {"name": "pgbouncer", "environment": [{"name": "POOL_MODE", "value": "transaction"}]},
+    ]}
+    assert container_environment(task, "POOL_MODE") == "transaction"
+    assert container_environment(task, "MAX_CLIENT_CONN") is None
