@@ -50,6 +50,7 @@ demo: venv  ## build the whole platform on an empty emulator and show what exist
 	$(PY) scripts/emulator.py start
 	$(PY) scripts/emulator.py reset
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) $(ANSIBLE_STRATEGY_ENV) ansible-playbook playbooks/site.yml -i inventories/local
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) $(ANSIBLE_STRATEGY_ENV) ansible-playbook playbooks/verify.yml -i inventories/local
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) $(ANSIBLE_STRATEGY_ENV) ansible-playbook playbooks/show.yml -i inventories/local
 	@echo "The emulator keeps running on http://127.0.0.1:$(MOTO_PORT); 'make emulator-stop' ends it."
 
