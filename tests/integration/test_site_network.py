@@ -185,14 +185,43 @@ def test_show_prints_what_exists(platform):
     assert sorted(rds_in[0].split(" from ", 1)[1].strip().split(", ")) == ["medtech-prod-ecs-sg", "medtech-prod-rotation-sg"]
 
 
+def verify_report(directory):
+    """The one verify report (json dict, markdown text) in ``directory``."""
+    [json_path] = list(directory.glob("verify-*.json"))
+    return json.loads(json_path.read_text()), json_path.with_suffix(".md").read_text()
+
+
+@pytest.mark.xdist_group("site")
+def test_verify_reports_every_value_of_the_document_ok(platform, tmp_path):
+    """The AWX job template "Verify" (playbooks/verify.yml) reads the converged platform back and
+    finds every value SPEC sections 1-7 state, each line expected / found / OK with its section."""
+    result = platform.job("MedTech - Verify", inventory_vars={"verify_report_dir": str(tmp_path)})
+    assert result.rc == 0, result.output[-4000:]
+    report, markdown = verify_report(tmp_path)
+    assert set(report) == {"report", "document", "environment", "region", "started", "ended", "summary", "lines",
+                           "not_read"}
+    lines = report["lines"]
+    assert report["summary"] == {"total": len(lines), "ok": len(lines), "diff": 0, "deviation": 0}
+    assert all(set(line) >= {"section", "item", "expected", "found", "compare", "status"} for line in lines)
+    assert {line["status"] for line in lines} == {"OK"}
+    assert len({line["item"] for line in lines}) == len(lines), "each value once"
+    per_section = {n: sum(line["section"].startswith(f"SPEC {n} ") for line in lines) for n in range(1, 8)}
+    assert per_section == {1: 19, 2: 23, 3: 18, 4: 8, 5: 3, 6: 14, 7: 4}, per_section
+    # values an auditor recognises from the document, as found on the platform
+    by_item = {line["item"]: line for line in lines}
+    assert by_item["alarm rds-cpu threshold (%)"]["found"] == "> 80", by_item["alarm rds-cpu threshold (%)"]
+    assert "DIFF" not in markdown and "| OK |" in markdown
+    assert_no_secret_value_in(platform.aws, platform.seeded, [result])
+
+
 DRIFT_ALARM = "medtech-prod-rds-cpu"
 
 
 @pytest.mark.xdist_group("site")
-def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platform):
+def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platform, tmp_path):
     """Someone opens the database group to the world and raises an alarm threshold by hand:
-    --check --diff reports exactly these two changes (and changes nothing), a converge puts both
-    back, and a second --check reports none."""
+    --check --diff reports exactly these two changes (and changes nothing), verify names exactly
+    these two values as DIFF and fails, a converge puts both back, and a second --check reports none."""
     ec2 = platform.aws.client("ec2")
     cloudwatch = platform.aws.client("cloudwatch")
     rds_sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["medtech-prod-rds-sg"]}])[
@@ -219,6 +248,15 @@ def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platfo
     assert f'+    "threshold": {int(documented)},' in threshold, threshold
     # check mode changed nothing
     assert cloudwatch.describe_alarms(AlarmNames=[DRIFT_ALARM])["MetricAlarms"][0]["Threshold"] == documented + 15
+
+    # verify names the same two differences from the document, and fails
+    reports = tmp_path / "verify"
+    differs = platform.job("MedTech - Verify", inventory_vars={"verify_report_dir": str(reports)})
+    assert differs.rc != 0
+    report, _markdown = verify_report(reports)
+    diffs = sorted(line["item"] for line in report["lines"] if line["status"] != "OK")
+    assert diffs == ["alarm rds-cpu threshold (%)", "rds security group outbound"], diffs
+    assert "2 value(s) differ from DOC-2025-003" in " ".join(differs.output.split()), differs.output[-3000:]
 
     fix = platform.job("MedTech - Site converge")
     assert fix.rc == 0, fix.output[-3000:]
