@@ -241,11 +241,13 @@ def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platfo
     assert drift.recap()["changed"] == 2, drift.stdout[-5000:]
     changed = [block for block in drift.stdout.split("\nTASK [")[1:] if "\nchanged: " in block]
     assert len(changed) == 2, [block.splitlines()[0] for block in changed]
-    rule, threshold = sorted(changed, key=lambda block: DRIFT_ALARM in block)
+    rule, threshold = sorted(changed, key=lambda block: "(item=rds_cpu -> P3)" in block)
     assert "medtech-prod-rds-sg" in rule and "0.0.0.0/0" in rule, rule
-    assert DRIFT_ALARM in threshold, threshold
-    assert f'-    "threshold": {int(documented) + 15},' in threshold, threshold
-    assert f'+    "threshold": {int(documented)},' in threshold, threshold
+    # the diff (YAML, callback_result_format) of the one alarm that changed: the hand-made value out, the documented in
+    assert "changed: [localhost] => (item=rds_cpu -> P3)" in threshold, threshold
+    assert f"-    threshold: {int(documented) + 15}\n" in threshold, threshold
+    assert f"+    threshold: {int(documented)}\n" in threshold, threshold
+    assert threshold.count("changed: [localhost]") == 1, threshold
     # check mode changed nothing
     assert cloudwatch.describe_alarms(AlarmNames=[DRIFT_ALARM])["MetricAlarms"][0]["Threshold"] == documented + 15
 
