@@ -76,29 +76,22 @@ def sent():
 
 def aws_project(tags=None, **changes):
     """The project as BatchGetProjects returns it on AWS (defaults filled in)."""
-    project = {
+    project = sent()
+    project["source"]["insecureSsl"] = False
+    project["artifacts"].update(name=NAME, packaging="NONE", encryptionDisabled=False)
+    project["environment"].update(privilegedMode=False, imagePullCredentialsType="CODEBUILD")
+    project.update({
         "name": NAME,
         "arn": ARN,
-        "description": "API tests of api against staging",
-        "source": {"type": "CODEPIPELINE", "buildspec": BUILDSPEC, "insecureSsl": False},
-        "artifacts": {"type": "CODEPIPELINE", "name": NAME, "packaging": "NONE", "encryptionDisabled": False},
         "cache": {"type": "NO_CACHE"},
-        "environment": {
-            "type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL",
-            "environmentVariables": [{"name": "STAGING_BASE_URL", "value": "https://staging.example", "type": "PLAINTEXT"}],
-            "privilegedMode": False, "imagePullCredentialsType": "CODEBUILD",
-        },
-        "serviceRole": ROLE,
-        "timeoutInMinutes": 30,
         "queuedTimeoutInMinutes": 480,
-        "encryptionKey": KEY,
         "tags": [{"key": k, "value": v} for k, v in (tags if tags is not None else ARGS["resource_tags"]).items()],
         "created": CREATED,
         "lastModified": CREATED,
         "badge": {"badgeEnabled": False},
         "logsConfig": {"cloudWatchLogs": {"status": "ENABLED"}, "s3Logs": {"status": "DISABLED", "encryptionDisabled": False}},
         "projectVisibility": "PRIVATE",
-    }
+    })
     project.update(changes)
     return project
 
