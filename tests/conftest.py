@@ -55,6 +55,28 @@ class Emulator:
         )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Make ``--dist loadgroup`` keep each ``xdist_group(name)`` on one worker, in file order.
+
+    pytest-xdist 3.8 groups tests by adding ``@name`` to their node ids in the worker, through
+    ``item._nodeid``, which pytest 9.2 no longer reads (``Node.nodeid`` is ``str(item._id)``): the
+    groups were spread over the workers, so a module fixture (test_dr's molecule scenario, the
+    converged platform of test_site_network) was built on several workers at once and the tests
+    after it ran out of order. This sets the suffix through pytest's own node id; it does nothing
+    without loadgroup or once xdist's own suffix is there.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id  # pylint: disable=import-outside-toplevel
+
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        if names and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")  # pylint: disable=protected-access
+
+
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory) -> Emulator:
     """A moto server for the whole session, on a free port of 127.0.0.1."""
