@@ -85,9 +85,10 @@ def seed_canaries(aws):
     return seeded
 
 
-def assert_no_secret_value_in(aws, seeded, runs):
+def assert_no_secret_value_in(aws, seeded, runs, converges=True):
     """Canary: every value every secret holds (the seeded ones, and those Secrets Manager generated
-    during the runs) is read from the emulator and searched for in all the runs' output."""
+    during the runs) is read from the emulator and searched for in all the runs' output.
+    ``converges``: the runs include a converge, which reads the admin secret and says what it kept."""
     sm = aws.client("secretsmanager", REGION)
     # the values were kept, not overwritten
     stripe = json.loads(sm.get_secret_value(SecretId="prod/external/stripe")["SecretString"])
@@ -106,8 +107,9 @@ def assert_no_secret_value_in(aws, seeded, runs):
     output = "\n".join(result.output for result in runs)
     for value in values:
         assert value not in output, "a secret value appears in the output"
-    # the run did read the seeded admin secret (the connection fields) and said what it kept
-    assert "value_state" in output and "kept" in output
+    if converges:
+        # the run did read the seeded admin secret (the connection fields) and said what it kept
+        assert "value_state" in output and "kept" in output
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +217,7 @@ def test_verify_reports_every_value_of_the_document_ok(platform, tmp_path):
     by_item = {line["item"]: line for line in lines}
     assert by_item["alarm rds-cpu threshold (%)"]["found"] == "> 80", by_item["alarm rds-cpu threshold (%)"]
     assert "DIFF" not in markdown and "| OK |" in markdown
-    assert_no_secret_value_in(platform.aws, platform.seeded, [result])
+    assert_no_secret_value_in(platform.aws, platform.seeded, [result], converges=False)
 
 
 DRIFT_ALARM = "medtech-prod-rds-cpu"
