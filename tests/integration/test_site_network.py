@@ -216,7 +216,7 @@ def test_verify_reports_every_value_of_the_document_ok(platform, tmp_path):
     # values an auditor recognises from the document, as found on the platform
     by_item = {line["item"]: line for line in lines}
     assert by_item["alarm rds-cpu threshold (%)"]["found"] == "> 80", by_item["alarm rds-cpu threshold (%)"]
-    assert "DIFF" not in markdown and "| OK |" in markdown
+    assert "| DIFF |" not in markdown and "| OK |" in markdown and "**0 DIFF**" in markdown
     assert_no_secret_value_in(platform.aws, platform.seeded, [result], converges=False)
 
 
