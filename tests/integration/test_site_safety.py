@@ -45,3 +45,11 @@ def test_a_foreign_kms_key_under_the_platform_alias_is_not_taken_over(aws, run_p
     assert kms.describe_key(KeyId=key)["KeyMetadata"]["Description"] == "someone else's key"
     assert kms.list_resource_tags(KeyId=key)["Tags"] == []
     assert aws.client("secretsmanager").list_secrets()["SecretList"] == []
+
+
+@pytest.mark.parametrize("playbook", ["playbooks/site.yml", "playbooks/verify.yml", "playbooks/failover.yml"])
+def test_a_mistyped_inventory_fails_instead_of_matching_no_host(aws, run_playbook, playbook):
+    result = run_playbook(playbook, inventory="inventories/prodution")
+    assert result.rc != 0, result.output[-3000:]
+    assert "inventories/prodution" in result.output and "No inventory was parsed" in result.output
+    assert "PLAY RECAP" not in result.output
