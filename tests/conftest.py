@@ -270,6 +270,8 @@ class JobResult:
     status: str
     rc: int
     stdout: str
+    # what the playbook's set_stats left (AWX shows it as the job's artifacts)
+    artifacts: dict
 
     @property
     def flat(self) -> str:
@@ -317,4 +319,6 @@ def run_job_template(name: str, answers: dict, emulator_url: str, private_data_d
         timeout=timeout,
         verbosity=verbosity or None,
     )
-    return JobResult(status=run.status, rc=run.rc, stdout=run.stdout.read())
+    stats = [event for event in run.events if event.get("event") == "playbook_on_stats"]
+    artifacts = stats[-1].get("event_data", {}).get("artifact_data", {}) if stats else {}
+    return JobResult(status=run.status, rc=run.rc, stdout=run.stdout.read(), artifacts=artifacts)

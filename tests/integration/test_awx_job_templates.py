@@ -9,6 +9,7 @@ empty emulator there), Deploy and Rollback in test_pipeline.py, the failover wor
 the DR drill in test_dr.py.
 """
 
+import json
 import re
 
 import pytest
@@ -33,12 +34,12 @@ def recap(stdout: str) -> dict:
 #              the validation task that must be the one failing)
 BAD_ANSWERS = {
     # AWX checks only the length of a text answer: the role checks the tag itself
-    "MedTech - Deploy": ({"service": "api-gateway", "image_tag": "v1 beta"},
+    "Deploy": ({"service": "api-gateway", "image_tag": "v1 beta"},
                          ["Nothing was deployed", "image_tag=v1 beta is not an image tag"],
                          "Validate the deployment request before any AWS call"),
-    "MedTech - Rollback": ({"service": "api-gateway", "mode": "everything"},
+    "Rollback": ({"service": "api-gateway", "mode": "everything"},
                            ["mode=everything is not a rollback"], None),
-    "MedTech - Failover runbook (approved)": ({"scope": "everything"},
+    "Failover runbook (approved)": ({"scope": "everything"},
                                               ['scope (dr_failover_scope) must be az', 'not "everything"',
                                                "nothing was read or changed"],
                                               "Validate the runbook's settings before any AWS call"),
@@ -66,7 +67,7 @@ def test_bad_survey_answer_is_refused_before_any_aws_call(aws, tmp_path, name):
 
 
 def test_failover_workflows_status_node_runs_read_only_on_an_empty_emulator(aws, tmp_path):
-    result = run_job_template("MedTech - Platform status", {}, aws.url, tmp_path / "runner", timeout=300)
+    result = run_job_template("Platform status", {}, aws.url, tmp_path / "runner", timeout=300)
     assert (result.status, result.rc) == ("successful", 0), result.stdout[-4000:]
     assert recap(result.stdout)["failed"] == 0
     # its secrets, cluster and topics reads are check-mode runs of our modules: reported as changes
@@ -80,4 +81,18 @@ def test_failover_workflows_status_node_runs_read_only_on_an_empty_emulator(aws,
 def test_run_job_template_refuses_an_answer_the_survey_does_not_ask(aws, tmp_path):
     # e.g. confirmed: no survey asks for it, so no launch can pass it
     with pytest.raises(KeyError, match="confirmed"):
-        run_job_template("MedTech - Failover runbook (approved)", {"confirmed": False}, aws.url, tmp_path)
+        run_job_template("Failover runbook (approved)", {"confirmed": False}, aws.url, tmp_path)
+
+
+def test_verify_keeps_its_report_as_the_jobs_artifacts(aws, tmp_path):
+    """On an empty emulator every value differs: the job fails, and the report (which AWX would
+    otherwise lose with the job's container) is in the job's artifacts, line for line as in the file."""
+    result = run_job_template("Verify", {}, aws.url, tmp_path / "runner", timeout=600,
+                              inventory_vars={"verify_report_dir": str(tmp_path / "reports")})
+    assert (result.status, result.rc) == ("failed", 2), result.stdout[-3000:]
+    [json_path] = list((tmp_path / "reports").glob("verify-*.json"))
+    report = json.loads(json_path.read_text())
+    artifact = result.artifacts["verify_report"]
+    assert artifact["path"] == str(json_path.with_suffix(".md"))
+    assert artifact["summary"] == report["summary"] and artifact["summary"]["diff"] > 0
+    assert artifact["lines"] == report["lines"] and artifact["not_read"] == report["not_read"]
