@@ -146,10 +146,10 @@ def test_the_az_failover_runs_every_step_in_order_and_reports_measured_figures(p
     then (after the approval node) the runbook with confirmed=true and the survey's force=true."""
     before = instance(protected)
     assert before["MultiAZ"] and before["SecondaryAvailabilityZone"]
-    status = protected.job("MedTech - Platform status")
+    status = protected.job("Platform status")
     assert status.rc == 0 and "medtech-prod-db available" in status.stdout, status.output[-4000:]
     assert instance(protected)["AvailabilityZone"] == before["AvailabilityZone"]
-    result = protected.job("MedTech - Failover runbook (approved)", scope="az", force="true")
+    result = protected.job("Failover runbook (approved)", scope="az", force="true")
     assert result.rc == 0, result.output[-4000:]
     report, markdown = reports(protected.reports, "failover")[-1]
     assert report["outcome"] == "completed" and report["scope"] == "az"
@@ -229,7 +229,7 @@ def test_the_drill_refuses_a_throwaway_name_rds_would_reject(protected):
 
 def test_the_drill_restores_checks_measures_and_deletes_its_throwaway(protected):
     before = instance(protected)
-    result = protected.job("MedTech - DR drill")
+    result = protected.job("DR drill")
     assert result.rc == 0, result.output[-4000:]
     report, markdown = reports(protected.reports, "dr-drill")[-1]
     assert report["outcome"] == "passed", report

@@ -124,7 +124,7 @@ def test_a_target_group_that_is_not_the_services_is_refused_before_any_change(bu
 def test_deploy_runs_a_deployment_of_api_gateway_to_completion(built):
     """Through the AWX job template "Deploy" with its survey's answers, as AWX runs it."""
     before = revisions(built.emulator)
-    result = built.job("MedTech - Deploy", service="api-gateway", image_tag="v2")
+    result = built.job("Deploy", service="api-gateway", image_tag="v2")
     assert result.rc == 0, result.output[-5000:]
     assert "Succeeded" in result.stdout
     codedeploy = built.emulator.client("codedeploy")
@@ -181,7 +181,7 @@ def test_rollback_previous_redeploys_the_revision_before_the_running_one(built):
     ecs.update_service(cluster="medtech-prod-cluster", service="api-gateway", taskDefinition=latest)
     previous = latest.rsplit(":", 1)[0] + ":" + str(int(latest.rsplit(":", 1)[1]) - 1)
     # through the AWX job template "Rollback" with its survey's answers (revision 0: the one before)
-    result = built.job("MedTech - Rollback", service="api-gateway", mode="previous")
+    result = built.job("Rollback", service="api-gateway", mode="previous")
     assert result.rc == 0, result.output[-5000:]
     newest = deployments(built.emulator)
     info = [built.emulator.client("codedeploy").get_deployment(deploymentId=d)["deploymentInfo"] for d in newest]

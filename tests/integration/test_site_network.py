@@ -57,7 +57,7 @@ def platform_vpcs(aws):
 
 def test_check_mode_on_an_empty_emulator_reports_and_creates_nothing(aws, tmp_path):
     """site.yml --check --diff, as the AWX job template "Drift check" runs it (ansible-runner)."""
-    result = run_job_template("MedTech - Drift check", {}, aws.url, tmp_path / "runner")
+    result = run_job_template("Drift check", {}, aws.url, tmp_path / "runner")
     assert (result.status, result.rc) == ("successful", 0), result.stdout[-3000:]
     counts = PlaybookResult(result.rc, result.stdout, "").recap()
     assert counts["changed"] >= 1 and counts["failed"] == 0
@@ -142,12 +142,12 @@ def test_first_converge_builds_the_platform(platform):
 def test_second_converge_and_drift_check_change_nothing(platform):
     """The AWX job templates "Site converge" and "Drift check" (site.yml --check --diff), run as AWX
     runs them, at verbosity 3 (-vvv) for the canary."""
-    second = platform.job("MedTech - Site converge", verbosity=3)
+    second = platform.job("Site converge", verbosity=3)
     platform.runs.append(second)
     assert second.rc == 0, second.output[-3000:]
     assert second.recap()["changed"] == 0, second.stdout[-5000:]
 
-    check = platform.job("MedTech - Drift check", verbosity=3)
+    check = platform.job("Drift check", verbosity=3)
     platform.runs.append(check)
     assert check.rc == 0, check.output[-3000:]
     assert check.recap()["changed"] == 0, check.stdout[-5000:]
@@ -198,7 +198,7 @@ def verify_report(directory):
 def test_verify_reports_every_value_of_the_document_ok(platform, tmp_path):
     """The AWX job template "Verify" (playbooks/verify.yml) reads the converged platform back and
     finds every value SPEC sections 1-7 state, each line expected / found / OK with its section."""
-    result = platform.job("MedTech - Verify", inventory_vars={"verify_report_dir": str(tmp_path)})
+    result = platform.job("Verify", inventory_vars={"verify_report_dir": str(tmp_path)})
     assert result.rc == 0, result.output[-4000:]
     report, markdown = verify_report(tmp_path)
     assert set(report) == {"report", "document", "environment", "region", "started", "ended", "summary", "lines",
@@ -242,7 +242,7 @@ def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platfo
             "ComparisonOperator", "TreatMissingData", "Unit"]
     cloudwatch.put_metric_alarm(**{k: alarm[k] for k in keys if k in alarm}, Threshold=documented + 15)
 
-    drift = platform.job("MedTech - Drift check")
+    drift = platform.job("Drift check")
     assert drift.rc == 0, drift.output[-3000:]
     assert drift.recap()["changed"] == 2, drift.stdout[-5000:]
     changed = [block for block in drift.stdout.split("\nTASK [")[1:] if "\nchanged: " in block]
@@ -259,14 +259,14 @@ def test_drift_of_a_rule_and_an_alarm_threshold_is_reported_then_put_back(platfo
 
     # verify names the same two differences from the document, and fails
     reports = tmp_path / "verify"
-    differs = platform.job("MedTech - Verify", inventory_vars={"verify_report_dir": str(reports)})
+    differs = platform.job("Verify", inventory_vars={"verify_report_dir": str(reports)})
     assert differs.rc != 0
     report, _markdown = verify_report(reports)
     diffs = sorted(line["item"] for line in report["lines"] if line["status"] != "OK")
     assert diffs == ["alarm rds-cpu threshold (%)", "rds security group outbound"], diffs
     assert "2 value(s) differ from DOC-2025-003" in " ".join(differs.output.split()), differs.output[-3000:]
 
-    fix = platform.job("MedTech - Site converge")
+    fix = platform.job("Site converge")
     assert fix.rc == 0, fix.output[-3000:]
     assert fix.recap()["changed"] == 2, fix.stdout[-5000:]
     assert ec2.describe_security_groups(GroupIds=[rds_sg["GroupId"]])["SecurityGroups"][0]["IpPermissionsEgress"] == []

@@ -6,7 +6,12 @@ awx.awx is not installable here (Galaxy only): these tests read the playbook as 
 templates' playbooks run through ansible-runner in tests/integration/test_awx_job_templates.py.
 """
 
+import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -29,6 +34,13 @@ def workflow() -> dict:
     return task_of("awx.awx.workflow_job_template")["awx.awx.workflow_job_template"]
 
 
+def template_of(declared: str) -> str:
+    """The awx_job_templates name of a declared name "MedTech {{ item.name }} - <name>"."""
+    prefix = "MedTech {{ item.name }} - "
+    assert declared.startswith(prefix), declared
+    return declared[len(prefix):]
+
+
 def playbook_play(path: str) -> dict:
     return yaml.safe_load((REPO_ROOT / path).read_text())[0]
 
@@ -45,11 +57,11 @@ def role_options(role: str, entry_point: str) -> set:
 
 def test_the_templates_awx_needs_are_declared():
     assert set(TEMPLATES) == {
-        "MedTech - Site converge", "MedTech - Drift check", "MedTech - Deploy", "MedTech - Rollback", "MedTech - DR drill",
-        "MedTech - Verify", "MedTech - Platform status", "MedTech - Failover runbook (approved)",
+        "Site converge", "Drift check", "Deploy", "Rollback", "DR drill",
+        "Verify", "Platform status", "Failover runbook (approved)",
     }
-    assert TEMPLATES["MedTech - Site converge"]["job_type"] == "run"
-    drift = TEMPLATES["MedTech - Drift check"]
+    assert TEMPLATES["Site converge"]["job_type"] == "run"
+    drift = TEMPLATES["Drift check"]
     assert (drift["playbook"], drift["job_type"], drift["diff_mode"]) == ("playbooks/site.yml", "check", True)
 
 
@@ -62,15 +74,15 @@ def test_every_job_templates_playbook_exists(name):
 
 # survey variable -> (role, entry point, the role variable the playbook hands it to)
 SURVEY_WIRING = {
-    ("MedTech - Deploy", "service"): ("pipeline", "deploy", "pipeline_deploy_service"),
-    ("MedTech - Deploy", "image_tag"): ("pipeline", "deploy", "pipeline_deploy_image_tag"),
-    ("MedTech - Rollback", "service"): ("pipeline", "rollback", "pipeline_deploy_service"),
-    ("MedTech - Rollback", "mode"): ("pipeline", "rollback", "pipeline_rollback_mode"),
-    ("MedTech - Rollback", "revision"): ("pipeline", "rollback", "pipeline_rollback_revision"),
-    ("MedTech - Failover runbook (approved)", "scope"): ("dr", "main", "dr_failover_scope"),
-    ("MedTech - Failover runbook (approved)", "force"): ("dr", "main", "dr_failover_force"),
-    ("MedTech - Failover runbook (approved)", "incident_started"): ("dr", "main", "dr_failover_incident_started"),
-    ("MedTech - Failover runbook (approved)", "confirmed"): ("dr", "main", "dr_failover_confirmed"),
+    ("Deploy", "service"): ("pipeline", "deploy", "pipeline_deploy_service"),
+    ("Deploy", "image_tag"): ("pipeline", "deploy", "pipeline_deploy_image_tag"),
+    ("Rollback", "service"): ("pipeline", "rollback", "pipeline_deploy_service"),
+    ("Rollback", "mode"): ("pipeline", "rollback", "pipeline_rollback_mode"),
+    ("Rollback", "revision"): ("pipeline", "rollback", "pipeline_rollback_revision"),
+    ("Failover runbook (approved)", "scope"): ("dr", "main", "dr_failover_scope"),
+    ("Failover runbook (approved)", "force"): ("dr", "main", "dr_failover_force"),
+    ("Failover runbook (approved)", "incident_started"): ("dr", "main", "dr_failover_incident_started"),
+    ("Failover runbook (approved)", "confirmed"): ("dr", "main", "dr_failover_confirmed"),
 }
 
 
@@ -93,7 +105,7 @@ def test_every_survey_and_extra_variable_is_one_the_playbook_hands_to_a_validate
 
 def test_service_choices_are_the_platforms_services():
     services = [s["name"] for s in PLATFORM["ecs_services"]]
-    for name in ("MedTech - Deploy", "MedTech - Rollback"):
+    for name in ("Deploy", "Rollback"):
         question = TEMPLATES[name]["survey"]["service"]
         assert question["choices"] == services
         assert question["required"] and question["default"] is None
@@ -107,13 +119,13 @@ def accepted(text: str, expression: str) -> list:
 
 
 def test_survey_choices_and_defaults_match_the_playbooks_validation():
-    rollback = TEMPLATES["MedTech - Rollback"]["survey"]
+    rollback = TEMPLATES["Rollback"]["survey"]
     assert rollback["mode"]["choices"] == accepted(role_validation_text("pipeline"), "pipeline_rollback_mode")
     assert rollback["mode"]["default"] == playbook_play("playbooks/rollback.yml")["vars"]["mode"]
     assert rollback["revision"]["default"] == playbook_play("playbooks/rollback.yml")["vars"]["revision"]
     assert rollback["revision"]["min"] == 0  # the role: 0 = the revision before the running one
 
-    failover = TEMPLATES["MedTech - Failover runbook (approved)"]["survey"]
+    failover = TEMPLATES["Failover runbook (approved)"]["survey"]
     runbook = role_validation_text("dr")
     play_vars = playbook_play("playbooks/failover.yml")["vars"]
     assert failover["scope"]["choices"] == accepted(runbook, "dr_failover_scope")
@@ -124,7 +136,7 @@ def test_survey_choices_and_defaults_match_the_playbooks_validation():
     assert not failover["incident_started"]["required"]
     assert failover["incident_started"]["max"] == len("2026-12-01T03:14:00Z")
 
-    image_tag = TEMPLATES["MedTech - Deploy"]["survey"]["image_tag"]
+    image_tag = TEMPLATES["Deploy"]["survey"]["image_tag"]
     assert "{0,127}" in role_validation_text("pipeline")  # one first character + 127 = at most 128
     assert (image_tag["min"], image_tag["max"], image_tag["required"]) == (1, 128, True)
 
@@ -148,18 +160,22 @@ def test_failover_workflow_reaches_the_runbook_only_through_its_approval():
              for ident, n in nodes.items()}
     runbook = [i for i, n in nodes.items()
                if n["unified_job_template"]["type"] == "job_template"
-               and TEMPLATES[n["unified_job_template"]["name"]]["playbook"] == "playbooks/failover.yml"]
+               and TEMPLATES[template_of(n["unified_job_template"]["name"])]["playbook"] == "playbooks/failover.yml"]
     approvals = [i for i, n in nodes.items() if n["unified_job_template"]["type"] == "workflow_approval"]
     assert len(runbook) == 1 and len(approvals) == 1
     parents = {i: [(src, kind) for src, out in edges.items() for kind, dst in out if dst == i] for i in nodes}
     # the runbook's only way in is the approval's success (approved); the approval's only way in is
-    # the read-only status node's success
+    # the read-only status node, whatever its result (in a regional outage show.yml fails, and that
+    # is when the approver must decide)
     assert parents[runbook[0]] == [(approvals[0], "success_nodes")]
     (status, kind), = parents[approvals[0]]
-    assert kind == "success_nodes"
-    assert TEMPLATES[nodes[status]["unified_job_template"]["name"]]["playbook"] == "playbooks/show.yml"
+    assert kind == "always_nodes"
+    assert TEMPLATES[template_of(nodes[status]["unified_job_template"]["name"])]["playbook"] == "playbooks/show.yml"
     assert [i for i in nodes if not parents[i]] == [status]
-    assert workflow()["destroy_current_nodes"] is True  # no node left over from an older shape
+    # nodes are matched by identifier: a second run of awx_configure.yml recreates nothing
+    assert workflow()["destroy_current_nodes"] is False
+    # the workflow's nodes run the same environment's templates, on its inventory
+    assert workflow()["inventory"] == "MedTech {{ item.name }}" and workflow()["ask_inventory_on_launch"] is False
 
 
 def test_failover_approval_expires_within_the_runbooks_lookback():
@@ -177,14 +193,52 @@ def test_no_credential_value_is_literal():
     credential = task["awx.awx.credential"]
     assert task["no_log"] is True
     assert credential["credential_type"] == "Amazon Web Services"
-    assert credential["inputs"] == {"username": "{{ awx_aws_access_key_id }}", "password": "{{ awx_aws_secret_access_key }}"}
-    assert variables["awx_aws_access_key_id"] == "{{ vault_awx_aws_access_key_id | default('') }}"
-    assert variables["awx_aws_secret_access_key"] == "{{ vault_awx_aws_secret_access_key | default('') }}"
+    assert credential["name"] == "MedTech AWS {{ item.name }}"
+    assert credential["inputs"] == {"username": "{{ awx_aws_credentials[item.name].access_key_id }}",
+                                    "password": "{{ awx_aws_credentials[item.name].secret_access_key }}"}
+    assert variables["awx_aws_credentials"] == "{{ vault_awx_aws_credentials | default({}) }}"
     text = AWX_CONFIGURE.read_text()
     assert not re.search(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b", text)
     assert not re.search(r"(secret|password|token)\w*:\s*['\"]?[A-Za-z0-9/+]{30,}", text, re.I)
-    # and the playbook refuses to run without them rather than write empty keys
-    assert "awx_aws_secret_access_key | length > 0" in task_of("ansible.builtin.assert")["ansible.builtin.assert"]["that"]
+    # and the playbook refuses to run without a key pair for every environment rather than write empty keys
+    that = " ".join(task_of("ansible.builtin.assert")["ansible.builtin.assert"]["that"])
+    assert "difference(awx_aws_credentials.keys())" in that and "rejectattr('secret_access_key', 'equalto', '')" in that
+
+
+def test_each_environments_templates_use_its_own_inventory_and_credential_only():
+    task = task_of("awx.awx.job_template")
+    template = task["awx.awx.job_template"]
+    assert task["loop"] == "{{ awx_environments | subelements('templates') }}"
+    assert template["name"] == "MedTech {{ item.0.name }} - {{ template.name }}"
+    assert template["inventory"] == "MedTech {{ item.0.name }}"
+    assert template["credentials"] == ["MedTech AWS {{ item.0.name }}"]
+    # nobody can point a job at another environment's inventory or account at launch
+    assert template["ask_inventory_on_launch"] is False and template["ask_credential_on_launch"] is False
+
+
+def test_environments_get_only_the_templates_that_apply_to_them():
+    environments = {e["name"]: e for e in awx_configure_vars()["awx_environments"]}
+    assert set(environments["production"]["templates"]) == set(TEMPLATES)
+    assert environments["production"]["failover_workflow"] is True
+    staging = yaml.safe_load((REPO_ROOT / "inventories" / "staging" / "group_vars" / "staging.yml").read_text())
+    # staging deploys through its pipeline's ECS rolling update and has no DR (inventories/staging)
+    assert staging["pipeline_enabled"] is False and staging["ecs_deployment_controller"] == "ECS"
+    assert staging["dr_enabled"] is False
+    assert set(environments["staging"]["templates"]).isdisjoint({"Deploy", "Rollback", "DR drill", "Failover runbook (approved)"})
+    assert environments["staging"]["failover_workflow"] is False
+
+
+def test_operators_may_launch_the_workflow_but_never_the_approved_runbook_directly():
+    grants = [t for t in TASKS if "awx.awx.role" in t]
+    assert len(grants) == 2
+    templates, workflows = grants
+    assert templates["awx.awx.role"]["role"] == workflows["awx.awx.role"]["role"] == "execute"
+    excluded = "item.1 not in awx_job_templates | selectattr('extra_vars.confirmed', 'defined') | map(attribute='name')"
+    assert excluded in templates["when"]
+    # the templates that expression excludes: exactly the one that runs the runbook confirmed
+    assert [n for n, t in TEMPLATES.items() if "confirmed" in t["extra_vars"]] == ["Failover runbook (approved)"]
+    assert workflows["awx.awx.role"]["workflows"] == ["MedTech {{ item.name }} - {{ awx_failover_workflow.name }}"]
+    assert all("awx_operators_team | length > 0" in str(grant["when"]) for grant in grants)
 
 
 def test_ansible_lint_knows_every_awx_module_the_playbook_uses():
@@ -195,8 +249,43 @@ def test_ansible_lint_knows_every_awx_module_the_playbook_uses():
 
 def test_inventory_sources_are_the_repos_inventories():
     variables = awx_configure_vars()
-    assert sorted(variables["awx_environments"]) == sorted(p.name for p in (REPO_ROOT / "inventories").iterdir() if p.is_dir())
-    for env in variables["awx_environments"]:
+    names = [env["name"] for env in variables["awx_environments"]]
+    # every AWS environment of the repository; the local inventory points at an emulator on the operator's machine
+    assert sorted(names) == sorted(p.name for p in (REPO_ROOT / "inventories").iterdir() if p.is_dir() and p.name != "local")
+    for env in names:
         assert (REPO_ROOT / "inventories" / env / "hosts.yml").is_file()
     source = task_of("awx.awx.inventory_source")["awx.awx.inventory_source"]
-    assert (source["source"], source["source_path"]) == ("scm", "inventories/{{ item }}/hosts.yml")
+    assert (source["source"], source["source_path"]) == ("scm", "inventories/{{ item.name }}/hosts.yml")
+
+
+GOOD_KEYS = {"production": {"access_key_id": "AKIDPRODUCTION", "secret_access_key": "prod-secret"},
+             "staging": {"access_key_id": "AKIDSTAGING", "secret_access_key": "staging-secret"}}
+
+
+@pytest.mark.parametrize("extra_vars, passes", [
+    ({"vault_awx_aws_credentials": GOOD_KEYS}, True),
+    ({"vault_awx_aws_credentials": {"production": GOOD_KEYS["production"]}}, False),
+    ({"vault_awx_aws_credentials": {**GOOD_KEYS, "staging": {"access_key_id": "AKIDSTAGING", "secret_access_key": ""}}}, False),
+    ({"vault_awx_aws_credentials": {**GOOD_KEYS, "staging": {"access_key_id": "AKIDSTAGING"}}}, False),
+    ({"vault_awx_aws_credentials": GOOD_KEYS,
+      "awx_environments": [{"name": "production", "templates": ["Site converge", "Deploy everything"], "failover_workflow": False}]},
+     False),
+], ids=["every-environment", "staging-missing", "staging-secret-empty", "staging-secret-unset", "unknown-template"])
+def test_the_playbook_refuses_to_start_without_every_environments_keys(tmp_path, extra_vars, passes):
+    """The first task (the assert) of awx_configure.yml, run by ansible-playbook with the play's vars."""
+    play = dict(PLAY, tasks=TASKS[:1])
+    playbook = tmp_path / "assert.yml"
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env.update(ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), str(playbook), "-i", str(inventory),
+                           "-e", json.dumps({"awx_scm_url": "https://git.example.com/x.git", "awx_ee_image": "ee:1", **extra_vars})],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    output = proc.stdout + proc.stderr
+    assert (proc.returncode == 0) == passes, output[-3000:]
+    if not passes:
+        assert "vault_awx_aws_credentials with access_key_id and secret_access_key for each of" in " ".join(output.split())
+    for value in ("prod-secret", "staging-secret"):
+        assert value not in output
