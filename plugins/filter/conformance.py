@@ -14,7 +14,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-COMPARES = ("equal", "set", "subset", "at_least", "at_most")
+COMPARES = ("equal", "set", "subset", "at_least", "at_most", "between")
 STATUSES = ("OK", "DIFF", "DEVIATION")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -71,6 +71,10 @@ def _matches(compare, expected, found):
             return _multiset(expected) == _multiset(found)
         wanted, present = _multiset(expected), _multiset(found)
         return all(present.count(item) >= wanted.count(item) for item in set(wanted))
+    if compare == "between":
+        value = _number(found)
+        low, high = (_number(bound) for bound in expected)
+        return value is not None and low <= value <= high
     left, right = _number(expected), _number(found)
     if left is None or right is None:
         return False
@@ -99,6 +103,12 @@ def _check_input(checks, deviations):
         if check["item"] in items:
             raise AnsibleFilterError(
                 f"conformance: the item '{check['item']}' is checked twice; each value is checked once")
+        if compare == "between" and not (
+                isinstance(check["expected"], (list, tuple)) and len(check["expected"]) == 2
+                and all(_number(bound) is not None for bound in check["expected"])
+                and _number(check["expected"][0]) <= _number(check["expected"][1])):
+            raise AnsibleFilterError(
+                f"conformance: check '{check['item']}' compares between; its expected must be [low, high] (numbers, low <= high)")
         items.add(check["item"])
         sections.add(check["section"])
     unknown = sorted(set(deviations) - items - sections)
@@ -115,7 +125,8 @@ def conformance(checks, deviations=None):
     :param checks: list of dicts ``{section, item, expected, found, compare}``. ``compare`` is
         ``equal`` (default; numbers compare as numbers, 1 == "1"), ``set`` (lists, order ignored),
         ``subset`` (every expected element is in the found list), ``at_least`` / ``at_most``
-        (numbers). ``found`` None (the resource or value is missing) is always a difference.
+        (numbers), ``between`` (expected ``[low, high]``, a number found within, bounds included).
+        ``found`` None (the resource or value is missing) is always a difference.
     :param deviations: the inventory's approved deviations ``{item or section: value}``: a check
         whose item (or else whose section) is listed is compared with that value instead, and a
         match is reported as ``DEVIATION``, never as OK; a found value that matches the document
@@ -123,7 +134,7 @@ def conformance(checks, deviations=None):
     :returns: ``{lines, summary}``: ``lines`` the checks in order, each with ``status`` (OK, DIFF
         or DEVIATION) and, for a deviation, ``approved`` (the inventory's value); ``summary``
         ``{total, ok, diff, deviation}`` (counts).
-    :raises AnsibleFilterError: on a malformed check, an unknown ``compare``, an item checked
+    :raises AnsibleFilterError: on a malformed check (also a ``between`` without ``[low, high]``), an unknown ``compare``, an item checked
         twice, or a deviation that names no item or section.
     """
     deviations = _check_input(checks, deviations)

@@ -197,8 +197,12 @@ def verify_report(directory):
 @pytest.mark.xdist_group("site")
 def test_verify_reports_every_value_of_the_document_ok(platform, tmp_path):
     """The AWX job template "Verify" (playbooks/verify.yml) reads the converged platform back and
-    finds every value SPEC sections 1-7 state, each line expected / found / OK with its section."""
+    finds every value SPEC sections 1-7 state, each line expected / found / OK with its section;
+    a desired count Auto Scaling moved within its range (DOC 3.3) is no difference."""
+    ecs = platform.aws.client("ecs")
+    ecs.update_service(cluster="medtech-prod-cluster", service="patient-service", desiredCount=6)
     result = platform.job("Verify", inventory_vars={"verify_report_dir": str(tmp_path)})
+    ecs.update_service(cluster="medtech-prod-cluster", service="patient-service", desiredCount=3)
     assert result.rc == 0, result.output[-4000:]
     report, markdown = verify_report(tmp_path)
     assert set(report) == {"report", "document", "environment", "region", "started", "ended", "summary", "lines",
@@ -216,6 +220,8 @@ def test_verify_reports_every_value_of_the_document_ok(platform, tmp_path):
     # values an auditor recognises from the document, as found on the platform
     by_item = {line["item"]: line for line in lines}
     assert by_item["alarm rds-cpu threshold (%)"]["found"] == "> 80", by_item["alarm rds-cpu threshold (%)"]
+    scaled = by_item["patient-service desired count (replicas 3, Auto Scaling moves it within min..max)"]
+    assert (scaled["expected"], scaled["found"], scaled["status"]) == ([2, 10], 6, "OK"), scaled
     assert "| DIFF |" not in markdown and "| OK |" in markdown and "**0 DIFF**" in markdown
     assert_no_secret_value_in(platform.aws, platform.seeded, [result], converges=False)
 

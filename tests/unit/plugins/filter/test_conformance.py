@@ -73,9 +73,24 @@ def test_at_least_and_at_most(compare, expected, found, status):
     assert statuses(conformance([check("iops", expected, found, compare)])) == [status]
 
 
-@pytest.mark.parametrize("compare", ["equal", "set", "subset", "at_least"])
+@pytest.mark.parametrize("found, status", [
+    (2, "OK"), (6, "OK"), (10, "OK"), ("6", "OK"),  # where Auto Scaling may move a desired count (DOC 3.3)
+    (1, "DIFF"), (11, "DIFF"), ("many", "DIFF"),
+])
+def test_between_includes_both_bounds(found, status):
+    assert statuses(conformance([check("patient-service desired count", [2, 10], found, "between")])) == [status]
+
+
+@pytest.mark.parametrize("expected", [3, [2], [10, 2], [2, "ten"]])
+def test_between_needs_low_and_high(expected):
+    with pytest.raises(AnsibleFilterError, match=r"its expected must be \[low, high\]"):
+        conformance([check("patient-service desired count", expected, 3, "between")])
+
+
+@pytest.mark.parametrize("compare", ["equal", "set", "subset", "at_least", "between"])
 def test_a_missing_resource_is_a_diff_whatever_the_comparison(compare):
-    report = conformance([check("billing-service desired count", [] if compare in ("set", "subset") else 0, None, compare)])
+    expected = {"set": [], "subset": [], "between": [2, 10]}.get(compare, 0)
+    report = conformance([check("billing-service desired count", expected, None, compare)])
     assert statuses(report) == ["DIFF"]
     assert report["lines"][0]["found"] is None
 
