@@ -35,14 +35,14 @@ def recap(stdout: str) -> dict:
 BAD_ANSWERS = {
     # AWX checks only the length of a text answer: the role checks the tag itself
     "Deploy": ({"service": "api-gateway", "image_tag": "v1 beta"},
-                         ["Nothing was deployed", "image_tag=v1 beta is not an image tag"],
-                         "Validate the deployment request before any AWS call"),
+               ["Nothing was deployed", "image_tag=v1 beta is not an image tag"],
+               "Validate the deployment request before any AWS call"),
     "Rollback": ({"service": "api-gateway", "mode": "everything"},
-                           ["mode=everything is not a rollback"], None),
+                 ["mode=everything is not a rollback"], None),
     "Failover runbook (approved)": ({"scope": "everything"},
-                                              ['scope (dr_failover_scope) must be az', 'not "everything"',
-                                               "nothing was read or changed"],
-                                              "Validate the runbook's settings before any AWS call"),
+                                    ['scope (dr_failover_scope) must be az', 'not "everything"',
+                                     "nothing was read or changed"],
+                                    "Validate the runbook's settings before any AWS call"),
 }
 
 
