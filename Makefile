@@ -73,7 +73,10 @@ sanity: venv  ## ansible-test sanity on our plugins, in a copy laid out as ansib
 pytest: venv  ## unit, integration and molecule tests on PYTEST_WORKERS processes (each starts its own emulator)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-test: lint sanity pytest  ## every test: lint, sanity, pytest (unit, integration, molecule)
+# lint and sanity each keep one core busy for a few minutes: they run beside pytest rather than
+# before it (each target's output is printed whole when it ends; any failure fails `make test`).
+test: venv  ## every test: lint, sanity, pytest (unit, integration, molecule), side by side
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity pytest
 
 build: venv  ## build the collection tarball into build/
 	ansible-galaxy collection build --force --output-path build .

@@ -179,6 +179,31 @@ def playbook_runner(emulator_url: str):
     return _run
 
 
+def run_molecule(emulator_url: str, scenario: str, command: str = "test", env: dict | None = None,
+                 timeout: int = 2400) -> str:
+    """Run ``molecule COMMAND -s SCENARIO`` against ``emulator_url`` and return its output.
+
+    ``command="test"`` first runs ``molecule reset -s SCENARIO``: molecule keeps a scenario's state
+    (prepared, converged) between runs and would skip a prepare it did on an earlier, emptied
+    emulator. ``env`` adds variables (e.g. ANSIBLE_VERBOSITY) for every step. Fails the calling
+    test with the first ``fatal:`` of the output when molecule ends non-zero (any step failed,
+    idempotence included). A test file whose module fixture runs its scenario's ``molecule test``
+    this way uses what the scenario built, instead of preparing the same layers again
+    (tests/integration/test_molecule.py lists these files).
+    """
+    run_env = ansible_env(emulator_url, env)
+    run_env.pop("ANSIBLE_CONFIG")  # molecule writes its own ansible.cfg for the scenario
+    if command == "test":
+        subprocess.run([str(VENV_BIN / "molecule"), "reset", "-s", scenario], cwd=REPO_ROOT, env=run_env,
+                       capture_output=True, text=True, timeout=300, check=True)
+    proc = subprocess.run([str(VENV_BIN / "molecule"), command, "-s", scenario], cwd=REPO_ROOT, env=run_env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    output = proc.stdout + proc.stderr
+    failure = output.find("fatal:")
+    assert proc.returncode == 0, (output[max(failure - 2000, 0):failure + 4000] if failure >= 0 else "") + output[-4000:]
+    return output
+
+
 @pytest.fixture()
 def run_playbook(moto_server):
     """Run ``ansible-playbook PLAYBOOK -i inventories/local`` against the session emulator (see playbook_runner)."""

@@ -10,14 +10,13 @@ the modules' AWS error paths are Stubber-tested.
 """
 
 import json
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import REPO_ROOT, VENV_BIN, PlaybookResult, ansible_env, flat, playbook_runner, run_job_template
+from conftest import PlaybookResult, flat, playbook_runner, run_job_template, run_molecule
 
 pytestmark = [pytest.mark.emulator, pytest.mark.molecule, pytest.mark.xdist_group("dr")]
 
@@ -73,17 +72,7 @@ def protected(moto_server, tmp_path_factory):
     """The emulator after `molecule test -s dr` (the scenario's every step must pass), plus a
     single-AZ instance without replicated backups; ``emulator``, ``run`` (reports go to ``reports``)."""
     moto_server.reset()
-    env = ansible_env(moto_server.url)
-    env.pop("ANSIBLE_CONFIG")  # molecule writes its own ansible.cfg for the scenario
-    # molecule keeps a scenario's state (prepared, converged) between runs and skips a prepare it
-    # has done before: reset it, so that a re-run on this checkout prepares the empty emulator again
-    subprocess.run([str(VENV_BIN / "molecule"), "reset", "-s", "dr"], cwd=REPO_ROOT, env=env,
-                   capture_output=True, text=True, timeout=300, check=True)
-    proc = subprocess.run([str(VENV_BIN / "molecule"), "test", "-s", "dr"], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=2400, check=False)
-    output = proc.stdout + proc.stderr
-    failure = output.find("fatal:")
-    assert proc.returncode == 0, (output[failure - 2000:failure + 4000] if failure >= 0 else "") + output[-4000:]
+    output = run_molecule(moto_server.url, "dr", "test")
     assert "idempotence" in output.lower()
     moto_server.client("rds").create_db_instance(
         DBInstanceIdentifier=SINGLE, DBInstanceClass="db.t4g.micro", Engine="postgres", EngineVersion="15.4",

@@ -6,11 +6,13 @@ topics, the PagerDuty subscriptions, the rule, the five alarms and the three das
 printing an integration key (-vvv --diff); a second converge and --check report zero changes
 (metric-math and dimensioned alarms included); an alarm threshold changed by hand is reported by
 --check --diff and put back by a converge; a dashboard body stored with other key order and
-whitespace is no change; a priority without a key warns and keeps its topic.
+whitespace is no change; a priority without a key warns and keeps its topic; monitoring_state
+absent deletes it and keeps the PagerDuty secret.
 
-The network, secrets and compute layer and the PagerDuty keys come from
-molecule/monitoring/prepare.yml; every alarm and dashboard value is read back by the molecule
-scenario's verify (tests/integration/test_molecule.py).
+The module fixture runs the molecule scenario molecule/monitoring once at -vvv with diffs:
+prepare (network, secrets, compute layer, PagerDuty keys), converge, idempotence (the second
+converge, zero changes), verify (every alarm and dashboard value read back); the tests below run
+on what it built, and the last runs the scenario's cleanup.
 """
 
 import copy
@@ -20,12 +22,11 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from conftest import REPO_ROOT, flat, playbook_runner
+from conftest import REPO_ROOT, flat, playbook_runner, run_molecule
 
 # `make pytest` runs two xdist workers; this group keeps the file's tests on one, in order.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("monitoring")]
 
-PREPARE = "molecule/monitoring/prepare.yml"
 CONVERGE = "molecule/monitoring/converge.yml"
 PLATFORM = yaml.safe_load((REPO_ROOT / "inventories/production/group_vars/all/platform.yml").read_text())
 KEYS = {"P1": "moleculetestkeyp1", "P2": "moleculetestkeyp2", "P3": "moleculetestkeyp3"}
@@ -65,22 +66,21 @@ def test_a_wrong_type_fails_at_the_argument_spec_before_any_aws_call(aws, run_pl
 
 @pytest.fixture(scope="module")
 def monitored(moto_server):
-    """The emulator after the prepare step and a first converge at -vvv --diff, shared by the tests below
-    (each leaves it converged): ``emulator``, ``run`` (a playbook runner) and ``first`` (that converge)."""
+    """The emulator after `molecule test -s monitoring` at -vvv with diffs (prepare, converge,
+    idempotence: zero changes, verify: every alarm and dashboard value read back), shared by the
+    tests below (each leaves it converged): ``emulator``, ``run`` (a playbook runner) and
+    ``output`` (what molecule printed)."""
     moto_server.reset()
-    run = playbook_runner(moto_server.url)
-    prepared = run(PREPARE)
-    assert prepared.rc == 0, prepared.output[-3000:]
-    first = run(CONVERGE, "-vvv", "--diff")
-    assert first.rc == 0, first.output[-5000:]
-    return SimpleNamespace(emulator=moto_server, run=run, first=first)
+    output = run_molecule(moto_server.url, "monitoring", "test", env={"ANSIBLE_VERBOSITY": "3", "ANSIBLE_DIFF_ALWAYS": "1"})
+    assert "idempotence" in output.lower()
+    return SimpleNamespace(emulator=moto_server, run=playbook_runner(moto_server.url), output=output)
 
 
-def test_first_converge_builds_everything_and_prints_no_key(monitored):
-    emulator, first = monitored.emulator, monitored.first
-    assert first.recap()["changed"] > 0
+def test_the_scenario_builds_topics_and_subscriptions_and_prints_no_key(monitored):
+    emulator, output = monitored.emulator, monitored.output
+    assert "task path:" in output  # Ansible prints it from -vv on: the scenario ran verbose
     for key in KEYS.values():
-        assert key not in first.output
+        assert key not in output
     sns = emulator.client("sns")
     for priority, key in KEYS.items():
         arn = f"arn:aws:sns:eu-central-1:123456789012:medtech-prod-pagerduty-{priority.lower()}"
@@ -89,12 +89,8 @@ def test_first_converge_builds_everything_and_prints_no_key(monitored):
         assert endpoints == [f"https://events.pagerduty.com/integration/{key}/enqueue"]
 
 
-def test_second_converge_and_check_report_zero_changes(monitored):
-    run = monitored.run
-    second = run(CONVERGE)
-    assert second.rc == 0, second.output[-3000:]
-    assert second.recap()["changed"] == 0, second.stdout[-5000:]
-    check = run(CONVERGE, "--check", "--diff")
+def test_check_after_converge_and_idempotence_reports_zero_changes(monitored):
+    check = monitored.run(CONVERGE, "--check", "--diff")
     assert check.rc == 0, check.output[-3000:]
     assert check.recap()["changed"] == 0, check.stdout[-5000:]
 
@@ -159,3 +155,12 @@ def test_a_priority_without_a_usable_key_warns_by_name_and_keeps_its_topic_and_s
     sns = emulator.client("sns")
     arn = "arn:aws:sns:eu-central-1:123456789012:medtech-prod-pagerduty-p2"
     assert len(sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]) == 1
+
+
+def test_molecule_cleanup_deletes_the_monitoring_and_keeps_the_pagerduty_secret(monitored):
+    run_molecule(monitored.emulator.url, "monitoring", "cleanup")
+    emulator = monitored.emulator
+    assert emulator.client("cloudwatch").describe_alarms(AlarmNamePrefix="medtech-prod-")["MetricAlarms"] == []
+    topics = [t["TopicArn"] for t in emulator.client("sns").list_topics()["Topics"]]
+    assert not [t for t in topics if "pagerduty" in t], topics
+    assert emulator.client("secretsmanager").describe_secret(SecretId="prod/monitoring/pagerduty")["Name"]

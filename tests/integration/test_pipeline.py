@@ -1,7 +1,8 @@
 """The pipeline role, playbooks/deploy.yml and playbooks/rollback.yml against the emulator.
 
-Covers the acceptance of the pipeline issue that the molecule scenario (converge, idempotence,
-every SPEC 5 value read back) does not: every bad input the issue names fails before any AWS call
+The module fixture runs the molecule scenario molecule/pipeline (converge, idempotence, every
+SPEC 5 value read back) once; the tests then cover, on what it built, the acceptance of the
+pipeline issue that the scenario does not: every bad input the issue names fails before any AWS call
 (or, for what only AWS knows, before any change) with a message naming it; deploy.yml runs a
 deployment of api-gateway to completion with a task definition revision that keeps the PgBouncer
 sidecar; deploying the deployed tag again changes nothing; a deploy never touches a service whose
@@ -15,11 +16,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import PlaybookResult, flat, playbook_runner, run_job_template
+from conftest import PlaybookResult, flat, playbook_runner, run_job_template, run_molecule
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("pipeline")]
 
-PREPARE = "molecule/pipeline/prepare.yml"
 CONVERGE = "molecule/pipeline/converge.yml"
 GROUP = "medtech-prod-api-gateway"
 REPOSITORY = "medtech/api-gateway"
@@ -58,15 +58,14 @@ def test_bad_pipeline_settings_fail_before_any_aws_call(aws, run_playbook, extra
 
 @pytest.fixture(scope="module")
 def built(moto_server, tmp_path_factory):
-    """The emulator after the prepare step and a converge of the pipeline role, an image v2 pushed
+    """The emulator after `molecule test -s pipeline` (prepare: network, secrets, ecs, monitoring;
+    converge; idempotence: zero changes; verify: every SPEC 5 value read back), an image v2 pushed
     for api-gateway; shared by the tests below, in order: ``emulator``, ``run``, ``workflows``."""
     moto_server.reset()
     run = playbook_runner(moto_server.url)
     workflows = tmp_path_factory.mktemp("service-repositories")
-    prepared = run(PREPARE)
-    assert prepared.rc == 0, prepared.output[-3000:]
-    converged = run(CONVERGE, extra_vars={"pipeline_workflow_dir": str(workflows)})
-    assert converged.rc == 0, converged.output[-5000:]
+    output = run_molecule(moto_server.url, "pipeline", "test", env={"PIPELINE_WORKFLOW_DIR": str(workflows)})
+    assert "idempotence" in output.lower()
     push_image(moto_server, "v2")
 
     def job(name, **answers):
