@@ -74,9 +74,20 @@ pytest: venv  ## unit, integration and molecule tests on PYTEST_WORKERS processe
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # lint and sanity each keep one core busy for a few minutes: they run beside pytest rather than
-# before it (each target's output is printed whole when it ends; any failure fails `make test`).
+# before it. pytest prints as it goes; lint's and sanity's output goes to build/lint.log and
+# build/sanity.log and is printed when it failed. Any failure fails `make test` (after pytest ends).
 test: venv  ## every test: lint, sanity, pytest (unit, integration, molecule), side by side
-	$(MAKE) --no-print-directory -j3 --output-sync=target lint sanity pytest
+	@mkdir -p build; rc=0; \
+	  $(MAKE) --no-print-directory pytest & pytest=$$!; \
+	  $(MAKE) --no-print-directory lint > build/lint.log 2>&1 & lint=$$!; \
+	  $(MAKE) --no-print-directory sanity > build/sanity.log 2>&1 & sanity=$$!; \
+	  for step in lint sanity; do \
+	    if [ $$step = lint ]; then pid=$$lint; else pid=$$sanity; fi; \
+	    if wait $$pid; then echo "make test: $$step passed (build/$$step.log)"; \
+	    else cat build/$$step.log; echo "make test: $$step FAILED"; rc=1; fi; \
+	  done; \
+	  wait $$pytest || rc=1; \
+	  exit $$rc
 
 build: venv  ## build the collection tarball into build/
 	ansible-galaxy collection build --force --output-path build .
