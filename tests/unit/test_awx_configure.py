@@ -229,7 +229,7 @@ def test_environments_get_only_the_templates_that_apply_to_them():
 
 
 def test_operators_may_launch_the_workflow_but_never_the_approved_runbook_directly():
-    grants = [t for t in TASKS if "awx.awx.role" in t]
+    grants = [t for t in TASKS if "awx.awx.role" in t and t["awx.awx.role"]["role"] == "execute"]
     assert len(grants) == 2
     templates, workflows = grants
     assert templates["awx.awx.role"]["role"] == workflows["awx.awx.role"]["role"] == "execute"
@@ -256,6 +256,16 @@ def test_inventory_sources_are_the_repos_inventories():
         assert (REPO_ROOT / "inventories" / env / "hosts.yml").is_file()
     source = task_of("awx.awx.inventory_source")["awx.awx.inventory_source"]
     assert (source["source"], source["source_path"]) == ("scm", "inventories/{{ item.name }}/hosts.yml")
+
+
+def test_approvers_team_approves_the_failover_workflows_only():
+    [grant] = [t for t in TASKS if "awx.awx.role" in t and t["awx.awx.role"]["role"] == "approval"]
+    role = grant["awx.awx.role"]
+    assert role["team"] == "{{ awx_approvers_team }}" and "job_templates" not in role
+    assert role["workflows"] == ["MedTech {{ item.name }} - {{ awx_failover_workflow.name }}"]
+    assert grant["loop"] == "{{ awx_environments | selectattr('failover_workflow') }}"
+    assert grant["when"] == "awx_approvers_team | length > 0"
+    assert awx_configure_vars()["awx_approvers_team"] == ""
 
 
 GOOD_KEYS = {"production": {"access_key_id": "AKIDPRODUCTION", "secret_access_key": "prod-secret"},
