@@ -71,7 +71,7 @@ sanity: venv  ## ansible-test sanity on our plugins, in a copy laid out as ansib
 	scripts/ansible_test.sh sanity
 
 pytest: venv  ## unit, integration and molecule tests on PYTEST_WORKERS processes (each starts its own emulator)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # lint and sanity each keep one core busy for a few minutes: they run beside pytest rather than
 # before it. pytest prints as it goes; lint's and sanity's output goes to build/lint.log and

@@ -63,8 +63,9 @@ def pytest_collection_modifyitems(config, items):
     ``item._nodeid``, which pytest 9.2 no longer reads (``Node.nodeid`` is ``str(item._id)``): the
     groups were spread over the workers, so a module fixture (test_dr's molecule scenario, the
     converged platform of test_site_network) was built on several workers at once and the tests
-    after it ran out of order. This sets the suffix through pytest's own node id; it does nothing
-    without loadgroup or once xdist's own suffix is there.
+    after it ran out of order. This sets the suffix through pytest's own node id (nothing to do
+    once xdist's own suffix is there), then puts the slowest groups first (SLOWEST_GROUPS).
+    Without loadgroup it does nothing.
     """
     if not getattr(config.option, "loadgroup", False):
         return
@@ -75,6 +76,28 @@ def pytest_collection_modifyitems(config, items):
                         for mark in item.iter_markers("xdist_group")})
         if names and "@" not in item.nodeid:
             item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")  # pylint: disable=protected-access
+    items.sort(key=_schedule_rank)
+
+
+# The groups that take longest (one worker runs each, its tests in order), longest first. With
+# `--no-loadscope-reorder` (make pytest) xdist hands out work in collection order, each worker
+# taking the next group or test when it has at most two tests left: the longest groups start at
+# once, on different workers, and the short tests fill the gaps. (xdist's default order, by the
+# number of tests in a group, started the whole-platform group "site" last.)
+SLOWEST_GROUPS = ["site", "dr", "pipeline", "ecs_alb", "monitoring", "rds", "ecs", "postgres"]
+
+
+def _schedule_rank(item) -> int:
+    """Sort key: the slow groups in SLOWEST_GROUPS order, then molecule scenarios, then the other
+    integration tests, then unit tests (the sort is stable: a group keeps its file order)."""
+    group = item.nodeid.rsplit("@", 1)[1] if "@" in item.nodeid else None
+    if group in SLOWEST_GROUPS:
+        return SLOWEST_GROUPS.index(group)
+    if item.get_closest_marker("molecule"):
+        return len(SLOWEST_GROUPS)
+    if "/integration/" in str(item.path):
+        return len(SLOWEST_GROUPS) + 1
+    return len(SLOWEST_GROUPS) + 2
 
 
 @pytest.fixture(scope="session")
