@@ -171,6 +171,27 @@ def _steady_service(init):
     return __init__
 
 
+def _keeps_cluster_task_counts(update_service):
+    """moto's UpdateService takes a service's tasks off its cluster's runningTasksCount and puts
+    them back only when the call sets a desired count: an update of the task definition alone
+    (what a deployment does) left the cluster short, and negative once the service was deleted
+    (DeleteService takes them off again). AWS's count is the tasks that run; an update that does
+    not change the desired count leaves it as it was."""
+
+    def wrapper(self, service_properties):
+        cluster_name = service_properties.get("cluster", "default")
+        service = self._get_service(cluster_name, service_properties["service"].split("/")[-1])
+        running, pending = service.running_count, service.pending_count
+        result = update_service(self, service_properties)
+        if service_properties.get("desired_count") is None:
+            cluster = self._get_cluster(cluster_name)
+            self.update_cluster_resources(cluster, running, task_state="RUNNING")
+            self.update_cluster_resources(cluster, pending, task_state="PENDING")
+        return result
+
+    return wrapper
+
+
 def _with_engine_defaults(init):
     def __init__(self, *args, **kwargs):
         init(self, *args, **kwargs)
@@ -535,6 +556,9 @@ def apply_fixes():
         _reported(1, "_storage_throughput"), rds_models.DBInstance.storage_throughput.fset
     )
     ecs_models.Service.__init__ = _steady_service(ecs_models.Service.__init__)
+    ecs_models.EC2ContainerServiceBackend.update_service = _keeps_cluster_task_counts(
+        ecs_models.EC2ContainerServiceBackend.update_service
+    )
     apply_rds_dr_emulation()
 
 

@@ -120,9 +120,6 @@ def test_what_auto_scaling_and_codedeploy_moved_is_left_alone(converged, run_pla
     # no revision registered that would take the deployed image back
     arns = ecs.list_task_definitions(familyPrefix="medtech-prod-patient-service")["taskDefinitionArns"]
     assert sorted(arns) == sorted([definition["taskDefinitionArn"], deployed])
-    # put back what Auto Scaling moved (the emulator keeps its cluster task count only for the
-    # desired counts it created, and the last test deletes the layer)
-    ecs.update_service(cluster=CLUSTER, service="patient-service", desiredCount=3)
 
 
 def test_molecule_cleanup_deletes_the_compute_layer_and_keeps_the_repositories(converged):

@@ -162,6 +162,28 @@ def test_ecs_service_reports_strategy_grace_period_and_execute_command_as_aws_do
     assert service["capacityProviderStrategy"] == strategy
 
 
+def test_ecs_cluster_counts_the_running_tasks_through_a_task_definition_update_as_aws_does(aws):
+    """moto takes a service's tasks off its cluster's count on any UpdateService and puts them back
+    only when the call sets a desired count (negative after DeleteService); AWS counts what runs."""
+    ecs = aws.client("ecs")
+    ecs.create_cluster(clusterName="c")
+    first = ecs.register_task_definition(family="f", containerDefinitions=[{"name": "app", "image": "nginx:1", "memory": 512}])
+    second = ecs.register_task_definition(family="f", containerDefinitions=[{"name": "app", "image": "nginx:2", "memory": 512}])
+    ecs.create_service(cluster="c", serviceName="s", taskDefinition=first["taskDefinition"]["taskDefinitionArn"], desiredCount=2)
+
+    def running():
+        return ecs.describe_clusters(clusters=["c"])["clusters"][0]["runningTasksCount"]
+
+    assert running() == 2
+    ecs.update_service(cluster="c", service="s", taskDefinition=second["taskDefinition"]["taskDefinitionArn"])
+    assert running() == 2
+    ecs.update_service(cluster="c", service="s", desiredCount=5)
+    assert running() == 5
+    ecs.update_service(cluster="c", service="s", desiredCount=0)
+    ecs.delete_service(cluster="c", service="s")
+    assert running() == 0
+
+
 def test_codebuild_project_keeps_its_key_and_updates_in_place_as_aws_does(aws):
     iam = aws.client("iam")
     trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
