@@ -101,6 +101,11 @@ Configuration (not fixes):
   answers every ``Invoke`` with success without running the code. So ``RotateSecret`` (which
   invokes the rotation function) succeeds without rotating anything; the rotation function
   itself is tested against a real PostgreSQL in tests/integration/test_rotation_postgres.py.
+* A faster reset (``POST /moto-api/reset``, which the tests call before each test). moto 5.2.5
+  first rebuilds every backend it has created (for every account and region used: IAM loads its
+  ~1,300 managed policies again, EC2 its default VPCs and images) and then drops them all; here
+  it only drops them, and each is built again when the next request needs it. Either way every
+  resource is gone. Checked by tests/integration/test_emulator.py.
 """
 
 import sys
@@ -111,6 +116,7 @@ from moto.codebuild.exceptions import ResourceNotFoundException as CodeBuildNotF
 from moto.codedeploy import exceptions as codedeploy_exceptions
 from moto.codedeploy import models as codedeploy_models
 from moto.codedeploy import responses as codedeploy_responses
+from moto.core import base_backend
 from moto.core.models import default_user_config
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
@@ -528,6 +534,14 @@ def _apply_codedeploy_fixes():
     response.list_deployment_configs = _list_deployment_configs
 
 
+def _reset_by_dropping(cls):
+    """BackendDict.reset without rebuilding each backend before it is dropped (see the docstring)."""
+    with base_backend.backend_lock:
+        for backend in cls._instances:  # pylint: disable=protected-access
+            backend.clear()
+        cls._instances.clear()  # pylint: disable=protected-access
+
+
 def apply_fixes():
     """Patch moto in this process; see the module docstring."""
     ec2_utils.EC2_PREFIX_TO_RESOURCE.update(AWS_TAG_RESOURCE_TYPES)
@@ -560,6 +574,7 @@ def apply_fixes():
         ecs_models.EC2ContainerServiceBackend.update_service
     )
     apply_rds_dr_emulation()
+    base_backend.BackendDict.reset = classmethod(_reset_by_dropping)
 
 
 if __name__ == "__main__":

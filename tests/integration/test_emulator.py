@@ -310,3 +310,41 @@ def test_codedeploy_deployment_group_reports_its_alarm_configuration_as_aws_does
         ecsServices=[{"serviceName": "s2", "clusterName": "c"}], alarmConfiguration=alarms)
     group = codedeploy.get_deployment_group(applicationName="app", deploymentGroupName="watched")["deploymentGroupInfo"]
     assert group["alarmConfiguration"] == alarms
+
+
+def test_reset_empties_every_service_and_region_without_rebuilding_what_it_drops(aws, monkeypatch):
+    """Through the server: what the tests made in two regions and in global IAM is gone after a
+    reset. In this process: the reset drops each backend and builds none (moto's own rebuilt every
+    backend, IAM's 1,300 managed policies included, before dropping it), and the next request
+    builds a fresh one."""
+    for region in ("eu-central-1", "eu-west-1"):
+        aws.client("ec2", region).create_vpc(CidrBlock="10.9.0.0/16")
+        aws.client("secretsmanager", region).create_secret(Name="reset/check", SecretString="x")
+    aws.client("iam").create_role(RoleName="reset-check", AssumeRolePolicyDocument="{}")
+    aws.reset()
+    for region in ("eu-central-1", "eu-west-1"):
+        assert not [v for v in aws.client("ec2", region).describe_vpcs()["Vpcs"] if v["CidrBlock"] == "10.9.0.0/16"]
+        assert aws.client("secretsmanager", region).list_secrets()["SecretList"] == []
+    assert [r for r in aws.client("iam").list_roles()["Roles"] if r["RoleName"] == "reset-check"] == []
+
+    import importlib.util  # pylint: disable=import-outside-toplevel
+
+    from moto.core.base_backend import BackendDict, BaseBackend  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.syspath_prepend(str(REPO_ROOT / "scripts"))
+    spec = importlib.util.spec_from_file_location("moto_server_fixes", REPO_ROOT / "scripts" / "moto_server.py")
+    fixes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fixes)
+    built = []
+
+    class Counted(BaseBackend):  # pylint: disable=abstract-method
+        def __init__(self, region_name, account_id):
+            super().__init__(region_name, account_id)
+            built.append(region_name)
+
+    backends = BackendDict(Counted, "ec2")
+    monkeypatch.setattr(BackendDict, "_instances", [])
+    assert backends["123456789012"]["eu-central-1"] and built == ["eu-central-1"]
+    fixes._reset_by_dropping(BackendDict)  # pylint: disable=protected-access
+    assert built == ["eu-central-1"] and len(backends) == 0 and BackendDict._instances == []  # pylint: disable=protected-access
+    assert backends["123456789012"]["eu-central-1"] and built == ["eu-central-1", "eu-central-1"]
