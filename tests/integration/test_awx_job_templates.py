@@ -53,7 +53,7 @@ def test_every_template_with_a_survey_has_a_bad_answer_case():
 @pytest.mark.parametrize("name", sorted(BAD_ANSWERS))
 def test_bad_survey_answer_is_refused_before_any_aws_call(aws, tmp_path, name):
     answers, words, task = BAD_ANSWERS[name]
-    result = run_job_template(name, answers, aws.url, tmp_path / "runner", timeout=300)
+    result = run_job_template(name, answers, aws.url, tmp_path / "runner", timeout=300, strategy="linear")
     assert (result.status, result.rc) == ("failed", 2), result.stdout[-3000:]
     for word in words:
         assert word in result.flat, result.stdout[-3000:]

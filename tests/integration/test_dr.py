@@ -44,8 +44,8 @@ def reports(directory, kind):
     ({"incident_started": "2999-01-01T00:00:00Z"}, '"2999-01-01T00:00:00Z" lies in the future'),
     ({"confirmed": "maybe"}, "confirmed (dr_failover_confirmed) must be true or false"),
 ], ids=["scope", "incident-started", "impossible-date", "future", "confirmed"])
-def test_bad_runbook_input_is_named_before_any_aws_call(run_playbook, tmp_path, extra_vars, message):
-    result = run_playbook("playbooks/failover.yml", extra_vars={**extra_vars, "dr_report_dir": str(tmp_path)})
+def test_bad_runbook_input_is_named_before_any_aws_call(run_short_playbook, tmp_path, extra_vars, message):
+    result = run_short_playbook("playbooks/failover.yml", extra_vars={**extra_vars, "dr_report_dir": str(tmp_path)})
     assert result.rc != 0
     assert message in flat(result), result.output[-3000:]
     assert "nothing was read or changed" in flat(result)
@@ -60,8 +60,8 @@ def test_bad_runbook_input_is_named_before_any_aws_call(run_playbook, tmp_path, 
     ({"dr_s3_replicated_buckets": ["documents", "photos"]}, 'unknown bucket "photos"'),
     ({"dr_s3_replicated_buckets": '["photos"]'}, "dr_s3_replicated_buckets must be a list, not the text"),
 ], ids=["no-zone", "same-region", "retention", "interval", "unknown-bucket", "list-as-text"])
-def test_bad_dr_settings_fail_site_before_any_aws_call(aws, run_playbook, extra_vars, message):
-    result = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
+def test_bad_dr_settings_fail_site_before_any_aws_call(aws, run_short_playbook, extra_vars, message):
+    result = run_short_playbook("playbooks/site.yml", extra_vars=extra_vars)
     assert result.rc != 0
     assert message in flat(result), result.output[-3000:]
     assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["medtech-prod-vpc"]}])["Vpcs"] == []

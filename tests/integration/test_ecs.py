@@ -51,8 +51,8 @@ def services_with(name, **changes):
     ({"ecs_database_instance_class": "db.t3.medium"},
      "The services could open 600 database connections at full scale"),
 ], ids=["fargate-size", "desired-outside", "min-above-max", "pool-mode", "pool-size", "alb-port", "capacity"])
-def test_bad_input_fails_before_any_aws_call(aws, run_playbook, extra_vars, message):
-    result = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
+def test_bad_input_fails_before_any_aws_call(aws, run_short_playbook, extra_vars, message):
+    result = run_short_playbook("playbooks/site.yml", extra_vars=extra_vars)
     assert result.rc != 0
     assert message in flat(result), result.output[-3000:]
     assert "nothing was created or changed" in flat(result)
@@ -60,9 +60,9 @@ def test_bad_input_fails_before_any_aws_call(aws, run_playbook, extra_vars, mess
     assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["medtech-prod-vpc"]}])["Vpcs"] == []
 
 
-def test_argument_spec_is_checked_before_any_role_changes_anything(aws, run_playbook):
+def test_argument_spec_is_checked_before_any_role_changes_anything(aws, run_short_playbook):
     # site.yml's up-front validation (tasks_from: validate) runs the role's argument spec too
-    result = run_playbook("playbooks/site.yml", extra_vars={"ecs_container_insights": "on"})
+    result = run_short_playbook("playbooks/site.yml", extra_vars={"ecs_container_insights": "on"})
     assert result.rc != 0
     assert "value of ecs_container_insights must be one of: enabled, enhanced, disabled, got: on" in flat(result)
     assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["medtech-prod-vpc"]}])["Vpcs"] == []

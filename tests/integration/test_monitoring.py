@@ -48,8 +48,8 @@ def alarms_with(key, **changes):
     (alarms_with("rds_cpu", period=3600, evaluation_periods=25),
      "monitoring_alarms.rds_cpu: period x evaluation_periods = 90000 s is longer than one day (86400 s)"),
 ], ids=["priority-without-topic", "threshold-over-100", "period", "window-over-a-day"])
-def test_bad_input_fails_before_any_aws_call(aws, run_playbook, extra_vars, message):
-    result = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
+def test_bad_input_fails_before_any_aws_call(aws, run_short_playbook, extra_vars, message):
+    result = run_short_playbook("playbooks/site.yml", extra_vars=extra_vars)
     assert result.rc != 0
     assert message in flat(result), result.output[-3000:]
     assert "nothing was created or changed" in flat(result)
@@ -57,8 +57,8 @@ def test_bad_input_fails_before_any_aws_call(aws, run_playbook, extra_vars, mess
     assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["medtech-prod-vpc"]}])["Vpcs"] == []
 
 
-def test_a_wrong_type_fails_at_the_argument_spec_before_any_aws_call(aws, run_playbook):
-    result = run_playbook("playbooks/site.yml", extra_vars={"monitoring_pagerduty_priorities": "P1"})
+def test_a_wrong_type_fails_at_the_argument_spec_before_any_aws_call(aws, run_short_playbook):
+    result = run_short_playbook("playbooks/site.yml", extra_vars={"monitoring_pagerduty_priorities": "P1"})
     assert result.rc != 0
     assert "monitoring_pagerduty_priorities" in flat(result), result.output[-3000:]
     assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["medtech-prod-vpc"]}])["Vpcs"] == []

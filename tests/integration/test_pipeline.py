@@ -48,8 +48,8 @@ def revisions(emulator):
     ({"pipeline_services": ["api-gateway", "reporting"]}, "pipeline_services names reporting, which is not a service"),
     ({"pipeline_github_branch": "*"}, "pipeline_github_branch must name one branch"),
 ], ids=["unknown-deployment-config", "approval-without-notification", "unknown-service", "wildcard-branch"])
-def test_bad_pipeline_settings_fail_before_any_aws_call(aws, run_playbook, extra_vars, message):
-    result = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
+def test_bad_pipeline_settings_fail_before_any_aws_call(aws, run_short_playbook, extra_vars, message):
+    result = run_short_playbook("playbooks/site.yml", extra_vars=extra_vars)
     assert result.rc != 0
     assert message in flat(result), result.output[-3000:]
     # site.yml validates every role before any role runs: not even the network exists

@@ -88,11 +88,11 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS), ids=list(BAD_INPUTS))
-def test_bad_input_fails_before_any_aws_call(aws, run_playbook, case):
+def test_bad_input_fails_before_any_aws_call(aws, run_short_playbook, case):
     # On an empty emulator: validation comes before any AWS call, so nothing need be prepared (the
     # role would otherwise fail on the missing network and key, with other messages).
     extra_vars, message = BAD_INPUTS[case]
-    result = run_playbook(CONVERGE, extra_vars=extra_vars)
+    result = run_short_playbook(CONVERGE, extra_vars=extra_vars)
     assert result.rc != 0
     assert "The database settings are not valid; nothing was created or changed:" in flat(result)
     assert message in flat(result)
@@ -100,21 +100,21 @@ def test_bad_input_fails_before_any_aws_call(aws, run_playbook, case):
     assert rds_resources(aws) == NOTHING
 
 
-def test_missing_network_and_key_fail_with_what_to_run_first(aws, run_playbook):
-    result = run_playbook(CONVERGE)
+def test_missing_network_and_key_fail_with_what_to_run_first(aws, run_short_playbook):
+    result = run_short_playbook(CONVERGE)
     assert result.rc != 0
     assert "KMS key alias/medtech-prod-platform not found: run the secrets role first" in flat(result)
     assert "VPC medtech-prod-vpc not found: run the network role first" in flat(result)
     assert rds_resources(aws) == NOTHING
 
 
-def test_wait_fails_at_once_when_the_instance_does_not_exist(aws, run_playbook, tmp_path):
+def test_wait_fails_at_once_when_the_instance_does_not_exist(aws, run_short_playbook, tmp_path):
     playbook = tmp_path / "wait.yml"
     playbook.write_text(
         "- hosts: localhost\n  gather_facts: false\n  environment: \"{{ aws_environment }}\"\n  tasks:\n"
         "    - ansible.builtin.include_role:\n        name: medtech.aws_platform.rds\n        tasks_from: wait\n"
     )
-    result = run_playbook(str(playbook))
+    result = run_short_playbook(str(playbook))
     assert result.rc != 0
     assert f"Database instance {DB_ID} does not exist: converge the rds role (rds_state: present) first." in flat(result)
     assert "FAILED - RETRYING" not in result.output

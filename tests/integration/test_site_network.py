@@ -309,16 +309,16 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS), ids=list(BAD_INPUTS))
-def test_bad_input_fails_before_any_aws_call(aws, run_playbook, case):
+def test_bad_input_fails_before_any_aws_call(aws, run_short_playbook, case):
     extra_vars, message = BAD_INPUTS[case]
-    result = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
+    result = run_short_playbook("playbooks/site.yml", extra_vars=extra_vars)
     assert result.rc != 0
     assert message in result.output
     assert platform_vpcs(aws) == []
 
 
-def test_local_inventory_refuses_a_non_loopback_endpoint(aws, run_playbook):
-    result = run_playbook("playbooks/site.yml", env={"AWS_ENDPOINT_URL": "https://ec2.eu-central-1.amazonaws.com"})
+def test_local_inventory_refuses_a_non_loopback_endpoint(aws, run_short_playbook):
+    result = run_short_playbook("playbooks/site.yml", env={"AWS_ENDPOINT_URL": "https://ec2.eu-central-1.amazonaws.com"})
     assert result.rc != 0
     assert "AWS_ENDPOINT_URL='https://ec2.eu-central-1.amazonaws.com' is not a loopback endpoint" in result.output
     assert platform_vpcs(aws) == []
@@ -333,8 +333,8 @@ def test_local_inventory_ignores_older_endpoint_variables_in_the_shell(aws, run_
     assert "192.0.2.1" not in result.output
 
 
-def test_local_inventory_refuses_credentials_of_another_account(aws, run_playbook):
-    result = run_playbook("playbooks/site.yml", extra_vars={"platform_account_id": "210987654321"})
+def test_local_inventory_refuses_credentials_of_another_account(aws, run_short_playbook):
+    result = run_short_playbook("playbooks/site.yml", extra_vars={"platform_account_id": "210987654321"})
     assert result.rc != 0
     assert "The credentials belong to account 123456789012, but the inventory names" in result.output
     assert platform_vpcs(aws) == []

@@ -16,16 +16,16 @@ def nothing_created(aws):
     ({"aws_dr_region": "eu-central-1"}, "secrets_dr_region (aws_dr_region) is the platform region eu-central-1"),
     ({"secrets_rotation_interval_days": 400}, "secrets_rotation_interval_days is 400"),
 ])
-def test_a_bad_value_for_a_later_role_fails_before_any_change(aws, run_playbook, extra_vars, message):
-    result = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
+def test_a_bad_value_for_a_later_role_fails_before_any_change(aws, run_short_playbook, extra_vars, message):
+    result = run_short_playbook("playbooks/site.yml", extra_vars=extra_vars)
     assert result.rc != 0
     assert message in " ".join(result.output.split())
     assert "nothing was created or changed" in result.output
     assert nothing_created(aws)
 
 
-def test_a_null_region_is_named_with_the_fix(aws, run_playbook):
-    result = run_playbook("playbooks/site.yml", extra_vars={"aws_region": None})
+def test_a_null_region_is_named_with_the_fix(aws, run_short_playbook):
+    result = run_short_playbook("playbooks/site.yml", extra_vars={"aws_region": None})
     assert result.rc != 0
     assert "set aws_region in the inventory" in " ".join(result.output.split())
     assert "NoneType" not in result.output
@@ -48,8 +48,8 @@ def test_a_foreign_kms_key_under_the_platform_alias_is_not_taken_over(aws, run_p
 
 
 @pytest.mark.parametrize("playbook", ["playbooks/site.yml", "playbooks/verify.yml", "playbooks/failover.yml"])
-def test_a_mistyped_inventory_fails_instead_of_matching_no_host(aws, run_playbook, playbook):
-    result = run_playbook(playbook, inventory="inventories/prodution")
+def test_a_mistyped_inventory_fails_instead_of_matching_no_host(aws, run_short_playbook, playbook):
+    result = run_short_playbook(playbook, inventory="inventories/prodution")
     assert result.rc != 0, result.output[-3000:]
     assert "inventories/prodution" in result.output and "No inventory was parsed" in result.output
     assert "PLAY RECAP" not in result.output
