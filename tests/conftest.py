@@ -285,8 +285,11 @@ def module_runner(emulator_url: str, work_dir: Path):  # pylint: disable=unused-
         warnings._global_warnings.clear()  # pylint: disable=protected-access
         warnings._global_deprecations.clear()  # pylint: disable=protected-access
         try:
-            with patch_module_args(module_args), mock.patch.dict(os.environ, env), \
-                    contextlib.redirect_stdout(stdout):
+            with patch_module_args(module_args), mock.patch.dict(os.environ), contextlib.redirect_stdout(stdout):
+                # as ansible_env does for a playbook: no AWS setting of this shell reaches the module
+                for key in [key for key in os.environ if key.startswith(("AWS_", "EC2_", "BOTO_"))]:
+                    del os.environ[key]
+                os.environ.update(env)
                 try:
                     code.main()
                 except SystemExit:
