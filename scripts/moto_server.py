@@ -104,8 +104,9 @@ Configuration (not fixes):
 * A faster reset (``POST /moto-api/reset``, which the tests call before each test). moto 5.2.5
   first rebuilds every backend it has created (for every account and region used: IAM loads its
   ~1,300 managed policies again, EC2 its default VPCs and images) and then drops them all; here
-  it only drops them, and each is built again when the next request needs it. Either way every
-  resource is gone. Checked by tests/integration/test_emulator.py.
+  it only drops them (running the clean-up of those with a reset of their own, S3's), and each is
+  built again when the next request needs it. Either way every resource is gone, and a bucket
+  name is free again. Checked by tests/integration/test_emulator.py.
 """
 
 import sys
@@ -535,9 +536,16 @@ def _apply_codedeploy_fixes():
 
 
 def _reset_by_dropping(cls):
-    """BackendDict.reset without rebuilding each backend before it is dropped (see the docstring)."""
+    """BackendDict.reset without rebuilding each backend before it is dropped (see the docstring).
+
+    A backend with a reset of its own still runs it: it cleans up what lives outside the backend
+    (S3: the account-wide register of bucket names, and the temporary files of object values)."""
     with base_backend.backend_lock:
         for backend in cls._instances:  # pylint: disable=protected-access
+            for account_backends in backend.values():
+                for region_backend in account_backends.values():
+                    if type(region_backend).reset is not base_backend.BaseBackend.reset:
+                        region_backend.reset()
             backend.clear()
         cls._instances.clear()  # pylint: disable=protected-access
 

@@ -313,15 +313,21 @@ def test_codedeploy_deployment_group_reports_its_alarm_configuration_as_aws_does
 
 
 def test_reset_empties_every_service_and_region_without_rebuilding_what_it_drops(aws, monkeypatch):
-    """Through the server: what the tests made in two regions and in global IAM is gone after a
-    reset. In this process: the reset drops each backend and builds none (moto's own rebuilt every
+    """Through the server: what the tests made in two regions, in global IAM and in S3 is gone after
+    a reset, and a bucket's name can be taken again. In this process: the reset drops each backend and builds none (moto's own rebuilt every
     backend, IAM's 1,300 managed policies included, before dropping it), and the next request
     builds a fresh one."""
     for region in ("eu-central-1", "eu-west-1"):
         aws.client("ec2", region).create_vpc(CidrBlock="10.9.0.0/16")
         aws.client("secretsmanager", region).create_secret(Name="reset/check", SecretString="x")
     aws.client("iam").create_role(RoleName="reset-check", AssumeRolePolicyDocument="{}")
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="medtech-reset-check", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    s3.put_object(Bucket="medtech-reset-check", Key="k", Body=b"v")
     aws.reset()
+    # S3 bucket names are account-wide: the name is free again (S3's own reset frees it)
+    assert s3.list_buckets()["Buckets"] == []
+    s3.create_bucket(Bucket="medtech-reset-check", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
     for region in ("eu-central-1", "eu-west-1"):
         assert not [v for v in aws.client("ec2", region).describe_vpcs()["Vpcs"] if v["CidrBlock"] == "10.9.0.0/16"]
         assert aws.client("secretsmanager", region).list_secrets()["SecretList"] == []
@@ -348,3 +354,15 @@ def test_reset_empties_every_service_and_region_without_rebuilding_what_it_drops
     fixes._reset_by_dropping(BackendDict)  # pylint: disable=protected-access
     assert built == ["eu-central-1"] and len(backends) == 0 and BackendDict._instances == []  # pylint: disable=protected-access
     assert backends["123456789012"]["eu-central-1"] and built == ["eu-central-1", "eu-central-1"]
+
+    class WithCleanUp(Counted):  # pylint: disable=abstract-method
+        cleaned = []
+
+        def reset(self):
+            self.cleaned.append(self.region_name)
+            super().reset()
+
+    cleaned = BackendDict(WithCleanUp, "s3")
+    assert cleaned["123456789012"]["eu-west-1"]
+    fixes._reset_by_dropping(BackendDict)  # pylint: disable=protected-access
+    assert WithCleanUp.cleaned == ["eu-west-1"] and len(cleaned) == 0
