@@ -274,6 +274,7 @@ def module_runner(emulator_url: str, work_dir: Path):  # pylint: disable=unused-
         import io  # pylint: disable=import-outside-toplevel
         from unittest import mock  # pylint: disable=import-outside-toplevel
 
+        from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
         from ansible.module_utils.common import warnings  # pylint: disable=import-outside-toplevel
         from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
 
@@ -285,7 +286,11 @@ def module_runner(emulator_url: str, work_dir: Path):  # pylint: disable=unused-
         warnings._global_warnings.clear()  # pylint: disable=protected-access
         warnings._global_deprecations.clear()  # pylint: disable=protected-access
         try:
-            with patch_module_args(module_args), mock.patch.dict(os.environ), contextlib.redirect_stdout(stdout):
+            # as on a host: once anything in this process imported Ansible's controller side (a
+            # filter's unit test, ansible-runner), module warnings would go to its display instead
+            # of into the result
+            with patch_module_args(module_args), mock.patch.dict(os.environ), contextlib.redirect_stdout(stdout), \
+                    mock.patch.object(_internal, "is_controller", False):
                 # as ansible_env does for a playbook: no AWS setting of this shell reaches the module
                 for key in [key for key in os.environ if key.startswith(("AWS_", "EC2_", "BOTO_"))]:
                     del os.environ[key]

@@ -156,6 +156,19 @@ def test_value_set_by_hand_is_never_overwritten(run_module, sm):
 
 
 # --- no value -----------------------------------------------------------------------------------
+def test_the_warning_reaches_the_result_also_after_the_controller_was_imported(run_module, monkeypatch):
+    """The in-process module run (conftest.module_runner) runs the module as on a host, also in a test
+    worker where Ansible's controller side is already imported (there a module's warning would
+    go to the controller's display, and the result would have none: the last CI run's failures)."""
+    import ansible._internal  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(_internal, "is_controller", True)
+    result = run_module({"name": "prod/external/stripe", "description": "Stripe API keys"})
+    assert "has no value: put it in" in warnings_of(result)
+    assert _internal.is_controller is True  # put back after the run
+
+
 def test_secret_without_value_until_a_person_puts_it_in(run_module, sm):
     name = "prod/external/stripe"
     args = {"name": name, "description": "Stripe API keys"}
