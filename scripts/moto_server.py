@@ -103,7 +103,7 @@ Configuration (not fixes):
   itself is tested against a real PostgreSQL in tests/integration/test_rotation_postgres.py.
 * A faster reset (``POST /moto-api/reset``, which the tests call before each test). moto 5.2.5
   first rebuilds every backend it has created (for every account and region used: IAM loads its
-  ~1,300 managed policies again, EC2 its default VPCs and images) and then drops them all; here
+  1,582 AWS managed policies again, EC2 its default VPCs and images) and then drops them all; here
   it only drops them (running the clean-up of those with a reset of their own, S3's), and each is
   built again when the next request needs it. Either way every resource is gone, and a bucket
   name is free again. Checked by tests/integration/test_emulator.py.
