@@ -314,9 +314,10 @@ def test_codedeploy_deployment_group_reports_its_alarm_configuration_as_aws_does
 
 def test_reset_empties_every_service_and_region_without_rebuilding_what_it_drops(aws, monkeypatch):
     """Through the server: what the tests made in two regions, in global IAM and in S3 is gone after
-    a reset, and a bucket's name can be taken again. In this process: the reset drops each backend and builds none (moto's own rebuilt every
-    backend, IAM's 1,582 AWS managed policies included, before dropping it), and the next request
-    builds a fresh one."""
+    a reset, and a bucket's name can be taken again. In this process: the reset drops each backend
+    and builds none (moto's own rebuilt every backend, IAM's 1,582 AWS managed policies included,
+    before dropping it), runs the clean-up of a backend with a reset of its own (S3's), and the
+    next request builds a fresh backend."""
     for region in ("eu-central-1", "eu-west-1"):
         aws.client("ec2", region).create_vpc(CidrBlock="10.9.0.0/16")
         aws.client("secretsmanager", region).create_secret(Name="reset/check", SecretString="x")

@@ -160,9 +160,9 @@ def test_the_warning_reaches_the_result_also_after_the_controller_was_imported(r
     """The in-process module run (conftest.module_runner) runs the module as on a host, also in a test
     worker where Ansible's controller side is already imported (there a module's warning would
     go to the controller's display, and the result would have none: the last CI run's failures)."""
-    import ansible._internal  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
     from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
 
+    # what importing ansible._internal does, without leaving it set for the worker's later tests
     monkeypatch.setattr(_internal, "is_controller", True)
     result = run_module({"name": "prod/external/stripe", "description": "Stripe API keys"})
     assert "has no value: put it in" in warnings_of(result)
